@@ -1,0 +1,43 @@
+# Cairn build and test entry points. `make test` is what CI runs.
+GO      ?= go
+FUZZTIME ?= 5s
+PKGS    := ./...
+
+.PHONY: test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long
+
+test: vet wasm-build unit conformance fuzz-short bench-smoke
+	@echo "make test: all steps passed"
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files need formatting"; exit 1; }
+	$(GO) vet $(PKGS)
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./store/mem/...
+
+wasm-build:
+	GOOS=js GOARCH=wasm $(GO) build ./core/... ./store/mem/...
+
+unit:
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+conformance:
+	$(GO) run ./tests/conformance -cases tests/conformance/testdata/cases.jsonl -kind transact
+
+# Each fuzz target runs briefly; seeds also run as ordinary tests in `unit`.
+fuzz-short:
+	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./core/edn/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNode$$' -fuzztime=$(FUZZTIME) ./core/index/
+
+# Benchmarks as smoke runs: one iteration each, to prove they still work.
+bench-smoke:
+	$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x $(PKGS) > /dev/null
+
+# The real benchmarks, with the DataScript anchor, written to BENCHMARKS.md.
+bench-deps:
+	cd bench && npm install --no-audit --no-fund --silent
+
+bench: bench-deps
+	$(GO) run ./bench/cmd/benchreport -out BENCHMARKS.md
+
+# Long crash test (100+ SIGKILLs).
+crash-long:
+	$(GO) test -count=1 -run Crash -timeout 30m ./store/file/ ./core/ -args -crash-iterations=120

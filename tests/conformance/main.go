@@ -1,0 +1,134 @@
+// Command conformance runs the DataScript-derived conformance corpus
+// against Cairn and prints one line per failing case, then "N passed, M
+// failed". It exits non-zero when any case fails.
+//
+//	go run ./tests/conformance -cases tests/conformance/testdata/cases.jsonl [-kind transact|query|pull|pull-many] [-v]
+//
+// Every case runs on a fresh in-memory database created in DataScript mode
+// with :schema-flexibility :read plus the case's schema, as the corpus
+// README prescribes.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// Case is one line of the corpus.
+type Case struct {
+	ID            string   `json:"id"`
+	Kind          string   `json:"kind"`
+	Schema        string   `json:"schema"`
+	Txs           []string `json:"txs"`
+	Query         string   `json:"query"`
+	Inputs        []string `json:"inputs"`
+	Pattern       string   `json:"pattern"`
+	Eid           string   `json:"eid"`
+	Eids          string   `json:"eids"`
+	Tx            string   `json:"tx"`
+	Expect        *string  `json:"expect"`
+	Error         bool     `json:"error"`
+	ErrorContains string   `json:"error_contains"`
+	Note          string   `json:"note"`
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	casesPath := fs.String("cases", "tests/conformance/testdata/cases.jsonl", "JSONL file of cases")
+	kind := fs.String("kind", "", "run only cases of this kind: transact, query, pull or pull-many")
+	only := fs.String("id", "", "run only cases whose id starts with this")
+	verbose := fs.Bool("v", false, "print passing cases too")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	switch *kind {
+	case "", "transact", "query", "pull", "pull-many":
+	default:
+		fmt.Fprintf(stderr, "conformance: unknown -kind %q\n", *kind)
+		return 2
+	}
+	cases, err := readCases(*casesPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "conformance: %v\n", err)
+		return 2
+	}
+	passed, failed := 0, 0
+	for _, c := range cases {
+		if (*kind != "" && c.Kind != *kind) || !strings.HasPrefix(c.ID, *only) {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		got, err := runCase(ctx, c)
+		cancel()
+		if msg := verdict(c, got, err); msg != "" {
+			failed++
+			fmt.Fprintf(stdout, "FAIL %s: %s\n", c.ID, msg)
+		} else {
+			passed++
+			if *verbose {
+				fmt.Fprintf(stdout, "ok   %s\n", c.ID)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 || passed == 0 {
+		return 1
+	}
+	return 0
+}
+
+func readCases(path string) ([]Case, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Case
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var c Case
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		out = append(out, c)
+	}
+	return out, sc.Err()
+}
+
+// verdict compares a case's outcome with its expectation; "" means pass.
+func verdict(c Case, got string, err error) string {
+	if c.Error {
+		if err == nil {
+			return fmt.Sprintf("expected an error (DataScript: %q), got %s", c.ErrorContains, got)
+		}
+		return ""
+	}
+	if err != nil {
+		return "unexpected error: " + err.Error()
+	}
+	if c.Expect == nil {
+		return "case has neither expect nor error"
+	}
+	if got != *c.Expect {
+		return fmt.Sprintf("\n  want %s\n  got  %s", *c.Expect, got)
+	}
+	return ""
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/edn"
+	"github.com/cairn-db/cairn/core/schema"
+	"github.com/cairn-db/cairn/store/mem"
+)
+
+// openCase creates the case's database and applies its txs.
+func openCase(ctx context.Context, c Case) (*core.Conn, error) {
+	conn, err := core.Create(ctx, mem.New(), core.Config{
+		Mode:              core.ModeDataScript,
+		SchemaFlexibility: schema.Read,
+		Schema:            c.Schema,
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create: %w", err)
+	}
+	for i, t := range c.Txs {
+		if _, err := conn.Transact(ctx, t); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("setup tx %d: %w", i, err)
+		}
+	}
+	return conn, nil
+}
+
+func runCase(ctx context.Context, c Case) (string, error) {
+	conn, err := openCase(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	switch c.Kind {
+	case "transact":
+		return runTransact(ctx, conn, c)
+	default:
+		return runRead(ctx, conn.DB(), c)
+	}
+}
+
+func runTransact(ctx context.Context, conn *core.Conn, c Case) (string, error) {
+	data, err := core.ParseTxData(c.Tx)
+	if err != nil {
+		return "", err
+	}
+	rep, err := conn.Transact(ctx, data)
+	if err != nil {
+		return "", err
+	}
+	var datoms edn.Vector
+	it := rep.DBAfter.Datoms(ctx, datom.EAVT)
+	for it.Next() {
+		d := it.Datom()
+		datoms = append(datoms, edn.Vector{d.E, datom.EDNKeyword(d.A), datom.ToEDN(d.V)})
+	}
+	if err := it.Err(); err != nil {
+		return "", err
+	}
+	tempids := edn.NewMap()
+	given := tempidsIn(data)
+	for k, v := range rep.Tempids {
+		if given.Has(k) {
+			tempids.Set(k, v)
+		}
+	}
+	out := edn.NewMap()
+	out.Set(edn.Keyword{Name: "datoms"}, datoms)
+	out.Set(edn.Keyword{Name: "tempids"}, tempids)
+	return edn.Canonical(out), nil
+}
+
+// tempidsIn collects the string and negative-integer tempids that appear in
+// :db/id positions and in the entity position of list operations.
+func tempidsIn(data []any) *edn.Set {
+	s := edn.NewSet()
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			s.Add(x)
+		case int64:
+			if x < 0 {
+				s.Add(x)
+			}
+		case *edn.Map:
+			for _, e := range x.Entries {
+				walk(e.Val)
+			}
+		case edn.Vector:
+			for _, e := range x {
+				walk(e)
+			}
+		case edn.List:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	for _, op := range data {
+		walk(op)
+	}
+	return s
+}

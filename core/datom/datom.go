@@ -176,12 +176,12 @@ func AppendDatom(b []byte, d *Datom) []byte {
 // read.
 func DecodeDatom(b []byte) (Datom, int, error) {
 	var d Datom
-	e, n := binary.Varint(b)
+	e, n := varint(b)
 	if n <= 0 {
 		return d, 0, corrupt("datom: bad entity")
 	}
 	p := n
-	al, n := binary.Uvarint(b[p:])
+	al, n := uvarint(b[p:])
 	if n <= 0 || al > 4096 || uint64(len(b)-p-n) < al {
 		return d, 0, corrupt("datom: bad attribute")
 	}
@@ -193,7 +193,7 @@ func DecodeDatom(b []byte) (Datom, int, error) {
 		return d, 0, err
 	}
 	p += n
-	tx, n := binary.Varint(b[p:])
+	tx, n := varint(b[p:])
 	if n <= 0 {
 		return d, 0, corrupt("datom: bad tx")
 	}

@@ -14,9 +14,30 @@ const (
 	MaxTupleLen = 1 << 16
 	// maxTupleDepth bounds tuple nesting.
 	maxTupleDepth = 8
+
+	canonicalNaN = 0x7ff8000000000001
+	negZero      = 1 << 63
 )
 
 func appendUvarint(b []byte, x uint64) []byte { return binary.AppendUvarint(b, x) }
+
+// varint and uvarint decode minimal encodings only, so every value has
+// exactly one encoding (a non-minimal one ends in a zero byte).
+func varint(b []byte) (int64, int) {
+	n, m := binary.Varint(b)
+	if m > 1 && b[m-1] == 0 {
+		return 0, 0
+	}
+	return n, m
+}
+
+func uvarint(b []byte) (uint64, int) {
+	n, m := binary.Uvarint(b)
+	if m > 1 && b[m-1] == 0 {
+		return 0, 0
+	}
+	return n, m
+}
 
 // AppendValue appends the canonical encoding of v to b.
 func AppendValue(b []byte, v Value) []byte {
@@ -34,7 +55,7 @@ func AppendValue(b []byte, v Value) []byte {
 		}
 		bits := math.Float64bits(f)
 		if math.IsNaN(f) {
-			bits = 0x7ff8000000000001
+			bits = canonicalNaN
 		}
 		b = binary.BigEndian.AppendUint64(b, bits)
 	case KindUUID:
@@ -72,7 +93,7 @@ func decodeValue(b []byte, depth int) (Value, int, error) {
 		}
 		return Bool(b[1] == 1), 2, nil
 	case KindLong, KindInstant:
-		n, m := binary.Varint(b[p:])
+		n, m := varint(b[p:])
 		if m <= 0 {
 			return Nil, 0, corrupt("value: bad varint")
 		}
@@ -81,14 +102,18 @@ func decodeValue(b []byte, depth int) (Value, int, error) {
 		if len(b) < 9 {
 			return Nil, 0, corrupt("value: short double")
 		}
-		return Value{kind: k, num: binary.BigEndian.Uint64(b[1:9])}, 9, nil
+		bits := binary.BigEndian.Uint64(b[1:9])
+		if f := math.Float64frombits(bits); (math.IsNaN(f) && bits != canonicalNaN) || bits == negZero {
+			return Nil, 0, corrupt("value: non-canonical double")
+		}
+		return Value{kind: k, num: bits}, 9, nil
 	case KindUUID:
 		if len(b) < 17 {
 			return Nil, 0, corrupt("value: short uuid")
 		}
 		return Value{kind: k, str: string(b[1:17])}, 17, nil
 	case KindString, KindKeyword, KindSymbol, KindBytes, KindBigInt, KindBigDec:
-		n, m := binary.Uvarint(b[p:])
+		n, m := uvarint(b[p:])
 		if m <= 0 || n > MaxTextLen || uint64(len(b)-p-m) < n {
 			return Nil, 0, corrupt("value: bad text length")
 		}
@@ -104,7 +129,7 @@ func decodeValue(b []byte, depth int) (Value, int, error) {
 		if depth >= maxTupleDepth {
 			return Nil, 0, corrupt("value: tuple too deep")
 		}
-		n, m := binary.Uvarint(b[p:])
+		n, m := uvarint(b[p:])
 		if m <= 0 || n > MaxTupleLen || n > uint64(len(b)-p-m) {
 			return Nil, 0, corrupt("value: bad tuple length")
 		}

@@ -41,8 +41,8 @@ type Config struct {
 	// KeepHistory keeps temporal indices for History and AsOf. nil means
 	// true.
 	KeepHistory *bool
-	// SchemaFlexibility is schema.Write (the default: attributes must be
-	// declared and values are type checked) or schema.Read.
+	// SchemaFlexibility is schema.Write (FlexWrite, the default: attributes must be
+	// declared and values are type checked) or schema.FlexRead.
 	SchemaFlexibility schema.Flexibility
 	// Mode is ModeDatahike (default) or ModeDataScript.
 	Mode Mode
@@ -178,7 +178,7 @@ func Create(ctx context.Context, st store.Store, cfg Config, opts *Options) (*Co
 	if cfg.Mode == ModeDataScript {
 		db.flags |= flagDataScript
 	}
-	if cfg.SchemaFlexibility == schema.Read {
+	if cfg.SchemaFlexibility == schema.FlexRead {
 		db.flags |= flagSchemaRead
 	}
 	for i := range db.trees {
@@ -197,7 +197,7 @@ func Create(ctx context.Context, st store.Store, cfg Config, opts *Options) (*Co
 		}
 		db.schema = s
 	default:
-		s, err := schema.FromEDN(edn.NewMap(), cfg.SchemaFlexibility)
+		s, err := schema.Empty(cfg.SchemaFlexibility), error(nil)
 		if err != nil {
 			return nil, err
 		}

@@ -149,7 +149,12 @@ func TestGroupCommitEachReportHasItsOwnDBs(t *testing.T) {
 			t.Fatalf("report dbs do not bracket tx %d: before %d after %d", rep.TxID, rep.DBBefore.BasisT(), rep.DBAfter.BasisT())
 		}
 		// db-after holds this transaction's datom, db-before does not.
-		d := rep.TxData[len(rep.TxData)-1]
+		var d datom.Datom
+		for _, x := range rep.TxData {
+			if x.A == "n" {
+				d = x
+			}
+		}
 		if got := all(t, rep.DBAfter, datom.EAVT, datom.Long(d.E), kw("n")); len(got) != 1 {
 			t.Fatalf("db-after lacks the transaction's datom: %v", got)
 		}

@@ -34,7 +34,7 @@ const benchSchema = `{:name {:db/unique :db.unique/identity} :city {:db/index tr
 func TestStructure(t *testing.T) {
 	ctx := context.Background()
 	st := &countingStore{Store: mem.New()}
-	conn, err := core.Create(ctx, st, core.Config{Mode: core.ModeDataScript, SchemaFlexibility: schema.Read, Schema: benchSchema}, nil)
+	conn, err := core.Create(ctx, st, core.Config{Mode: core.ModeDataScript, SchemaFlexibility: schema.FlexRead, Schema: benchSchema}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

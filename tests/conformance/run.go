@@ -15,7 +15,7 @@ import (
 func openCase(ctx context.Context, c Case) (*core.Conn, error) {
 	conn, err := core.Create(ctx, mem.New(), core.Config{
 		Mode:              core.ModeDataScript,
-		SchemaFlexibility: schema.Read,
+		SchemaFlexibility: schema.FlexRead,
 		Schema:            c.Schema,
 	}, nil)
 	if err != nil {

@@ -60,7 +60,7 @@ func BenchmarkTransact20kFile(b *testing.B) {
 		var s string
 		s = "["
 		for j := i; j < i+batch; j++ {
-			s += fmt.Sprintf(`{:db/id "e%d" :name "user%d" :age %d :city "city%d" :score %d :friend "e%d"}`, j, j, j%90, j%10, j*7%1000, j+1)
+			s += fmt.Sprintf(`{:db/id "e%d" :name "user%d" :age %d :city "city%d" :score %d :friend "e%d"}`, j, j, j%90, j%10, j*7%1000, i+(j+1-i)%batch)
 		}
 		d, err := core.ParseTxData(s + "]")
 		if err != nil {

@@ -1,0 +1,253 @@
+package tx
+
+import (
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/edn"
+	"github.com/cairn-db/cairn/core/schema"
+)
+
+// maxShow bounds the text of an operation quoted in an error.
+const maxShow = 240
+
+// show prints a tx-data element, value or datom for an error message.
+func show(v any) string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		s = `"` + x + `"`
+	case datom.Value:
+		s = x.String()
+	case datom.Datom:
+		s = "[" + itoa(x.E) + " :" + x.A + " " + x.V.String() + "]"
+	case *opItem:
+		s = x.String()
+	case *entity:
+		s = x.String()
+	default:
+		s = edn.Print(v)
+	}
+	if len(s) > maxShow {
+		s = s[:maxShow] + "…"
+	}
+	return s
+}
+
+func itoa(n int64) string { return datom.Long(n).String() }
+
+func kwText(k edn.Keyword) string {
+	if k.NS == "" {
+		return k.Name
+	}
+	return k.NS + "/" + k.Name
+}
+
+func kw(text string) edn.Keyword {
+	for i := 0; i < len(text); i++ {
+		if text[i] == '/' && i > 0 && i < len(text)-1 {
+			return edn.Keyword{NS: text[:i], Name: text[i+1:]}
+		}
+	}
+	return edn.Keyword{Name: text}
+}
+
+// seqOf returns the elements of a vector or list (and []any).
+func seqOf(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case edn.Vector:
+		return x, true
+	case edn.List:
+		return x, true
+	case []any:
+		return x, true
+	}
+	return nil, false
+}
+
+// isTxID reports whether v names the current transaction.
+func isTxID(v any) bool {
+	switch x := v.(type) {
+	case edn.Keyword:
+		return x.NS == "db" && x.Name == "current-tx"
+	case string:
+		return x == ":db/current-tx" || x == "datomic.tx" || x == "datascript.tx"
+	}
+	return false
+}
+
+// isTempid reports whether v is a tempid: any string, or a negative
+// integer (DataScript's tempid?).
+func isTempid(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return true
+	case int64:
+		return x < 0
+	}
+	return false
+}
+
+const maxTupleDepth = 8
+
+// toValue converts an EDN value to a datom value. Vectors and lists become
+// tuples (whose elements may be nil).
+func toValue(v any) (datom.Value, error) { return toValueDepth(v, 0) }
+
+func toValueDepth(v any, depth int) (datom.Value, error) {
+	switch x := v.(type) {
+	case datom.Value:
+		return x, nil
+	case bool:
+		return datom.Bool(x), nil
+	case int64:
+		return datom.Long(x), nil
+	case int:
+		return datom.Long(int64(x)), nil
+	case *big.Int:
+		if x == nil {
+			break
+		}
+		return datom.BigInt(x), nil
+	case float64:
+		return datom.Double(x), nil
+	case edn.BigDec:
+		d, err := datom.BigDec(x.Text)
+		if err != nil {
+			return datom.Nil, newErr(ErrValueType, v, "bad decimal")
+		}
+		return d, nil
+	case string:
+		return datom.String(x), nil
+	case edn.Keyword:
+		return datom.Keyword(kwText(x)), nil
+	case edn.Symbol:
+		if x.NS == "" {
+			return datom.Symbol(x.Name), nil
+		}
+		return datom.Symbol(x.NS + "/" + x.Name), nil
+	case time.Time:
+		return datom.Instant(x), nil
+	case edn.UUID:
+		return datom.UUID(x), nil
+	case edn.Char:
+		return datom.String(string(rune(x))), nil
+	case []byte:
+		return datom.Bytes(x), nil
+	case nil:
+		return datom.Nil, newErr(ErrInvalidTxData, nil, "cannot store nil as a value")
+	}
+	if xs, ok := seqOf(v); ok {
+		if depth >= maxTupleDepth || len(xs) > datom.MaxTupleLen {
+			return datom.Nil, newErr(ErrValueType, v, "tuple too deep or too long")
+		}
+		vs := make([]datom.Value, len(xs))
+		for i, e := range xs {
+			if e == nil {
+				continue
+			}
+			ev, err := toValueDepth(e, depth+1)
+			if err != nil {
+				return datom.Nil, err
+			}
+			vs[i] = ev
+		}
+		return datom.Tuple(vs), nil
+	}
+	return datom.Nil, newErr(ErrValueType, v, "value of this kind cannot be stored")
+}
+
+// checkType checks (and widens) a value against an attribute's type.
+// Widening: a long is accepted for double, bigint and bigdec attributes.
+func checkType(a *schema.Attr, v datom.Value) (datom.Value, bool) {
+	if v, ok := widen(a.ValueType, v); ok {
+		if a.ValueType != schema.TypeTuple || a.IsComposite() {
+			return v, true
+		}
+		return checkTuple(a, v)
+	}
+	return v, false
+}
+
+func widen(t schema.ValueType, v datom.Value) (datom.Value, bool) {
+	if t.Accepts(v.Kind()) {
+		return v, true
+	}
+	if v.Kind() != datom.KindLong {
+		return v, false
+	}
+	switch t {
+	case schema.TypeDouble:
+		return datom.Double(float64(v.AsLong())), true
+	case schema.TypeBigInt:
+		return datom.BigInt(big.NewInt(v.AsLong())), true
+	case schema.TypeBigDec:
+		d, err := datom.BigDec(itoa(v.AsLong()))
+		return d, err == nil
+	}
+	return v, false
+}
+
+func checkTuple(a *schema.Attr, v datom.Value) (datom.Value, bool) {
+	els := v.AsTuple()
+	switch {
+	case a.TupleType != schema.TypeAny:
+		out := make([]datom.Value, len(els))
+		for i, e := range els {
+			if e.IsNil() {
+				continue
+			}
+			w, ok := widen(a.TupleType, e)
+			if !ok {
+				return v, false
+			}
+			out[i] = w
+		}
+		return datom.Tuple(out), true
+	case len(a.TupleTypes) > 0:
+		if len(els) != len(a.TupleTypes) {
+			return v, false
+		}
+		out := make([]datom.Value, len(els))
+		for i, e := range els {
+			if e.IsNil() {
+				continue
+			}
+			w, ok := widen(a.TupleTypes[i], e)
+			if !ok {
+				return v, false
+			}
+			out[i] = w
+		}
+		return datom.Tuple(out), true
+	}
+	return v, true
+}
+
+// entityID converts a number to an entity id when it is a positive
+// integer in range.
+func entityID(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, x > 0 && x <= datom.EMax
+	case int:
+		return int64(x), x > 0 && int64(x) <= datom.EMax
+	case float64:
+		if x > 0 && x <= float64(datom.EMax) && x == math.Trunc(x) {
+			return int64(x), true
+		}
+	case *big.Int:
+		if x != nil && x.IsInt64() {
+			return entityID(x.Int64())
+		}
+	case datom.Value:
+		if n, ok := x.Int(); ok {
+			return n, n > 0 && n <= datom.EMax
+		}
+	}
+	return 0, false
+}

@@ -2,9 +2,11 @@ package core_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/schema"
 	"github.com/cairn-db/cairn/store/mem"
 )
@@ -74,5 +76,29 @@ func TestWalkAndDiff(t *testing.T) {
 	}
 	if len(full) != len(rb) {
 		t.Fatalf("diff from empty returned %d keys, reachable %d", len(full), len(rb))
+	}
+}
+
+func TestTxLogReplaysEveryTransaction(t *testing.T) {
+	conn := newConn(t, core.Config{Schema: personSchema})
+	first := mustTransact(t, conn, `[{:name "a" :age 1}]`)
+	var want []int64
+	for i := 0; i < 5; i++ {
+		want = append(want, mustTransact(t, conn, `[{:name "a" :age `+string(rune('2'+i))+`}]`).TxID)
+	}
+	var got []int64
+	err := conn.DB().TxLog(context.Background(), first.TxID, func(tx int64, ds []datom.Datom) error {
+		got = append(got, tx)
+		// Each replaces the age: a retraction, an assertion and the txInstant.
+		if len(ds) != 3 {
+			t.Errorf("tx %d has %d datoms: %v", tx, len(ds), ds)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("replayed %v, want %v", got, want)
 	}
 }

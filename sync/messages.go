@@ -1,0 +1,71 @@
+package sync
+
+// Message types on the wire (peer message Type strings).
+const (
+	TypeSubscribe   = "sync/subscribe"
+	TypeUnsubscribe = "sync/unsubscribe"
+	TypeNodes       = "sync/nodes"
+	TypeAck         = "sync/ack"
+	TypeHead        = "sync/head"
+	TypeReset       = "sync/reset"
+	TypeDeleted     = "sync/deleted"
+	TypeError       = "sync/error"
+)
+
+// Subscribe asks for a database's stream, telling the server what the
+// client has. An empty Commit means nothing.
+type Subscribe struct {
+	DB          string `msgpack:"db"`
+	Incarnation []byte `msgpack:"inc"`
+	Commit      []byte `msgpack:"commit"`
+	BasisT      int64  `msgpack:"t"`
+}
+
+// Unsubscribe ends a subscription.
+type Unsubscribe struct {
+	DB string `msgpack:"db"`
+}
+
+// Nodes carries stored entries (index nodes, schema nodes, commits) exactly
+// as stored under their keys, children before parents.
+type Nodes struct {
+	DB     string   `msgpack:"db"`
+	Seq    uint64   `msgpack:"seq"`
+	Keys   [][]byte `msgpack:"keys"`
+	Values [][]byte `msgpack:"values"`
+}
+
+// Ack acknowledges a Nodes message once it is stored.
+type Ack struct {
+	DB  string `msgpack:"db"`
+	Seq uint64 `msgpack:"seq"`
+}
+
+// Head names the commit every node sent so far completes.
+type Head struct {
+	DB   string `msgpack:"db"`
+	Head []byte `msgpack:"head"`
+	// Nodes and Bytes count what this sync step transferred, for progress
+	// reports and resume accounting.
+	Nodes int   `msgpack:"nodes"`
+	Bytes int64 `msgpack:"bytes"`
+}
+
+// Reset tells the client to drop its head and sync from nothing.
+type Reset struct {
+	DB     string `msgpack:"db"`
+	Reason string `msgpack:"reason"`
+}
+
+// Deleted tells subscribers that the database was deleted.
+type Deleted struct {
+	DB string `msgpack:"db"`
+}
+
+// Error reports a subscription that the server cannot serve (no such
+// database, not authorized).
+type Error struct {
+	DB      string `msgpack:"db"`
+	Code    string `msgpack:"code"`
+	Message string `msgpack:"message"`
+}

@@ -1,0 +1,319 @@
+package sync
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"sync/atomic"
+
+	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/store"
+)
+
+// resetMarker is the head value of a replica that was reset.
+var resetMarker = []byte("reset")
+
+// Event is what a replica's listeners receive: one synced transaction, in
+// order, or a resync notice when the replica had to start over.
+type Event struct {
+	// TxID and TxData describe one transaction (replayed from the log).
+	TxID   int64
+	TxData []datom.Datom
+	// DB is the replica's value after the step that brought this
+	// transaction (it may already include later transactions of the step).
+	DB *core.DB
+	// Resync is set (and TxData empty) when the replica was reset: a
+	// transaction gap cannot be replayed and listeners should re-read.
+	Resync bool
+}
+
+// Stats counts what a replica received.
+type Stats struct {
+	Nodes, Bytes, Heads int64
+}
+
+// Replica is the client side of a subscription: a local store that
+// receives verified nodes and heads, and the database value they make.
+type Replica struct {
+	st     store.Store
+	branch string
+	opts   *core.Options
+
+	mu        gosync.Mutex
+	db        *core.DB // nil until the first complete head
+	head      []byte
+	listeners map[int]func(Event)
+	nextL     int
+	changed   chan struct{}
+	deleted   bool
+
+	nodes, bytes, heads atomic.Int64
+}
+
+// OpenReplica opens the replica kept in st (resuming from its head when it
+// has one). opts configure the core values it loads (cache, node size).
+func OpenReplica(ctx context.Context, st store.Store, opts *core.Options) (*Replica, error) {
+	r := &Replica{st: st, branch: core.DefaultBranch, opts: opts, listeners: map[int]func(Event){}, changed: make(chan struct{})}
+	if opts != nil && opts.Branch != "" {
+		r.branch = opts.Branch
+	}
+	head, err := st.Head(ctx, r.branch)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return r, nil
+	case err != nil:
+		return nil, err
+	}
+	if string(head) == string(resetMarker) {
+		r.head = head
+		return r, nil
+	}
+	h, err := core.DecodeHead(head)
+	if err != nil {
+		return nil, err
+	}
+	db, err := core.LoadCommit(ctx, st, h.Commit, opts)
+	if err != nil {
+		return nil, fmt.Errorf("sync: opening replica: %w", err)
+	}
+	r.db, r.head = db, head
+	return r, nil
+}
+
+// DB returns the replica's latest complete value, or nil before the first
+// sync completed.
+func (r *Replica) DB() *core.DB {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.db
+}
+
+// Stats returns what the replica received so far.
+func (r *Replica) Stats() Stats {
+	return Stats{Nodes: r.nodes.Load(), Bytes: r.bytes.Load(), Heads: r.heads.Load()}
+}
+
+// Subscription returns the subscribe message describing what the replica
+// has.
+func (r *Replica) Subscription(db string) Subscribe {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := Subscribe{DB: db}
+	if r.db != nil {
+		inc := r.db.Incarnation()
+		s.Incarnation = inc[:]
+		s.Commit = []byte(r.db.CommitID())
+		s.BasisT = r.db.BasisT()
+	}
+	return s
+}
+
+// Listen registers fn for every transaction the replica receives from now
+// on, in order. fn runs on the goroutine that applies heads; keep it quick.
+func (r *Replica) Listen(fn func(Event)) (unlisten func()) {
+	r.mu.Lock()
+	id := r.nextL
+	r.nextL++
+	r.listeners[id] = fn
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		delete(r.listeners, id)
+		r.mu.Unlock()
+	}
+}
+
+// ApplyNodes verifies every node of a Nodes message against its key and
+// stores them in one atomic batch. A node that does not hash to its key
+// rejects the whole message.
+func (r *Replica) ApplyNodes(ctx context.Context, m *Nodes) error {
+	if len(m.Keys) != len(m.Values) {
+		return fmt.Errorf("%w: %d keys, %d values", ErrHashMismatch, len(m.Keys), len(m.Values))
+	}
+	puts := make([]store.KV, len(m.Keys))
+	var n int64
+	for i, k := range m.Keys {
+		sum := sha256.Sum256(m.Values[i])
+		if len(k) != sha256.Size || string(sum[:]) != string(k) {
+			return ErrHashMismatch
+		}
+		puts[i] = store.KV{Key: string(k), Value: m.Values[i]}
+		n += int64(len(k) + len(m.Values[i]))
+	}
+	if err := r.st.Write(ctx, store.Batch{Puts: puts}); err != nil {
+		return err
+	}
+	r.nodes.Add(int64(len(puts)))
+	r.bytes.Add(n)
+	return nil
+}
+
+// ApplyHead makes a head current: it checks that its commit is stored,
+// that it belongs to the replica's incarnation and is newer, writes it to
+// the store (compare-and-swap), swaps the replica's db and tells the
+// listeners every transaction in between, replayed from the log.
+func (r *Replica) ApplyHead(ctx context.Context, m *Head) error {
+	h, err := core.DecodeHead(m.Head)
+	if err != nil {
+		return err
+	}
+	if ok, err := r.st.Has(ctx, h.Commit); err != nil {
+		return err
+	} else if !ok {
+		return ErrMissingCommit
+	}
+	r.mu.Lock()
+	old, oldHead := r.db, r.head
+	r.mu.Unlock()
+	if old != nil {
+		if old.Incarnation() != h.Incarnation {
+			return ErrIncarnation
+		}
+		if h.BasisT < old.BasisT() || (h.BasisT == old.BasisT() && h.Commit == old.CommitID()) {
+			if h.Commit == old.CommitID() {
+				r.heads.Add(1)
+				r.notify()
+				return nil // already there: the up-to-date answer to a subscribe
+			}
+			return ErrStaleHead
+		}
+	}
+	db, err := core.LoadCommit(ctx, r.st, h.Commit, r.opts)
+	if err != nil {
+		return err
+	}
+	if err := r.st.Write(ctx, store.Batch{Head: &store.HeadUpdate{Name: r.branch, Old: oldHead, New: m.Head}}); err != nil {
+		if errors.Is(err, store.ErrHeadConflict) {
+			// Another process sharing the store moved the head; take it
+			// only if ours is newer.
+			return r.adoptNewer(ctx, m.Head, h)
+		}
+		return err
+	}
+	r.heads.Add(1)
+	var after int64
+	if old != nil {
+		after = old.BasisT()
+	} else {
+		after = datom.Tx0
+	}
+	r.mu.Lock()
+	r.db, r.head = db, m.Head
+	ls := r.listenerList()
+	r.mu.Unlock()
+	if len(ls) > 0 {
+		err = db.TxLog(ctx, after, func(tx int64, ds []datom.Datom) error {
+			ev := Event{TxID: tx, TxData: ds, DB: db}
+			for _, fn := range ls {
+				fn(ev)
+			}
+			return nil
+		})
+	}
+	r.notify()
+	return err
+}
+
+func (r *Replica) adoptNewer(ctx context.Context, head []byte, h core.Head) error {
+	cur, err := r.st.Head(ctx, r.branch)
+	if err != nil {
+		return err
+	}
+	ch, err := core.DecodeHead(cur)
+	if err != nil {
+		return err
+	}
+	if ch.Incarnation == h.Incarnation && ch.BasisT >= h.BasisT {
+		return ErrStaleHead
+	}
+	return fmt.Errorf("sync: replica head moved concurrently: %w", store.ErrHeadConflict)
+}
+
+// Reset forgets the replica's head (its nodes stay: they are valid, merely
+// unreferenced) so the next subscription syncs from nothing, and tells the
+// listeners to re-read.
+func (r *Replica) Reset(ctx context.Context) error {
+	r.mu.Lock()
+	oldHead := r.head
+	r.mu.Unlock()
+	if oldHead != nil {
+		// A head cannot be deleted through the interface; write a marker
+		// that the next ApplyHead replaces and OpenReplica reads as empty.
+		if err := r.st.Write(ctx, store.Batch{Head: &store.HeadUpdate{Name: r.branch, Old: oldHead, New: resetMarker}}); err != nil && !errors.Is(err, store.ErrHeadConflict) {
+			return err
+		}
+		oldHead = resetMarker
+	}
+	r.mu.Lock()
+	r.db, r.head = nil, oldHead
+	ls := r.listenerList()
+	r.mu.Unlock()
+	for _, fn := range ls {
+		fn(Event{Resync: true})
+	}
+	r.notify()
+	return nil
+}
+
+// MarkDeleted records that the server deleted the database.
+func (r *Replica) MarkDeleted() {
+	r.mu.Lock()
+	r.deleted = true
+	r.mu.Unlock()
+	r.notify()
+}
+
+// WaitFor blocks until the replica's db has basis-t >= t (same incarnation
+// as the server's), ctx ends, or the database is deleted.
+func (r *Replica) WaitFor(ctx context.Context, t int64) (*core.DB, error) {
+	for {
+		r.mu.Lock()
+		db, ch, deleted := r.db, r.changed, r.deleted
+		r.mu.Unlock()
+		if deleted {
+			return nil, ErrDeleted
+		}
+		if db != nil && db.BasisT() >= t {
+			return db, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Changed returns a channel closed at the next head, reset or deletion.
+func (r *Replica) Changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.changed
+}
+
+func (r *Replica) notify() {
+	r.mu.Lock()
+	close(r.changed)
+	r.changed = make(chan struct{})
+	r.mu.Unlock()
+}
+
+func (r *Replica) listenerList() []func(Event) {
+	ids := make([]int, 0, len(r.listeners))
+	for id := range r.listeners {
+		ids = append(ids, id)
+	}
+	for i := 1; i < len(ids); i++ {
+		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
+			ids[j], ids[j-1] = ids[j-1], ids[j]
+		}
+	}
+	out := make([]func(Event), len(ids))
+	for i, id := range ids {
+		out[i] = r.listeners[id]
+	}
+	return out
+}

@@ -1,0 +1,245 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/schema"
+	csync "github.com/cairn-db/cairn/sync"
+	"github.com/cairn-db/cairn/store/mem"
+)
+
+// pipe delivers a sender's messages to a replica in order, like a
+// connection would, and acknowledges node batches once stored.
+type pipe struct {
+	msgs chan any
+}
+
+func (p *pipe) Send(ctx context.Context, typ string, msg any) error {
+	select {
+	case p.msgs <- msg:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// serveReplica applies messages until ctx ends; tamper may alter a Nodes
+// message before it is applied.
+func serveReplica(ctx context.Context, t *testing.T, p *pipe, r *csync.Replica, s *csync.Sender, tamper func(*csync.Nodes)) chan error {
+	errc := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				errc <- nil
+				return
+			case m := <-p.msgs:
+				var err error
+				switch m := m.(type) {
+				case *csync.Nodes:
+					if tamper != nil {
+						tamper(m)
+					}
+					if err = r.ApplyNodes(ctx, m); err == nil {
+						s.Ack(m.Seq)
+					}
+				case *csync.Head:
+					err = r.ApplyHead(ctx, m)
+				case *csync.Reset:
+					err = r.Reset(ctx)
+				case *csync.Deleted:
+					r.MarkDeleted()
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+		}
+	}()
+	return errc
+}
+
+func bigLoad(n int) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `{:name "user%d" :age %d :city "c%d"}`, i, i%90, i%10)
+	}
+	return b.String() + "]"
+}
+
+func setup(t *testing.T) (*core.Conn, *csync.Publisher) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := core.Create(ctx, mem.New(), core.Config{Mode: core.ModeDataScript, SchemaFlexibility: schema.FlexRead,
+		Schema: `{:name {:db/unique :db.unique/identity}}`}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	pub := csync.NewPublisher(conn.DB())
+	conn.Listen(func(r *core.Report) { pub.Publish(r.DBAfter) })
+	return conn, pub
+}
+
+func TestFullSyncLiveAndResume(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, pub := setup(t)
+	if _, err := conn.Transact(ctx, bigLoad(3000)); err != nil {
+		t.Fatal(err)
+	}
+	local := mem.New()
+	r, err := csync.OpenReplica(ctx, local, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []int64
+	r.Listen(func(e csync.Event) { seen = append(seen, e.TxID) })
+
+	run := func(r *csync.Replica) (context.CancelFunc, chan error) {
+		p := &pipe{msgs: make(chan any, 16)}
+		s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{BatchBytes: 16 << 10, Window: 2})
+		sctx, scancel := context.WithCancel(ctx)
+		go s.Run(sctx, r.Subscription("people"))
+		return scancel, serveReplica(sctx, t, p, r, s, nil)
+	}
+	stop, errc := run(r)
+	db, err := r.WaitFor(ctx, conn.DB().BasisT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.CommitID() != conn.DB().CommitID() {
+		t.Fatalf("replica at another commit")
+	}
+	full := r.Stats()
+	// Live: each commit arrives.
+	for i := 0; i < 5; i++ {
+		rep, err := conn.Transact(ctx, fmt.Sprintf(`[{:name "live%d"}]`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.WaitFor(ctx, rep.TxID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(seen) != 6 {
+		t.Fatalf("listener saw %d transactions, want 6: %v", len(seen), seen)
+	}
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+
+	// Offline: 20 commits; then resume from the stored replica.
+	before := conn.DB()
+	for i := 0; i < 20; i++ {
+		if _, err := conn.Transact(ctx, fmt.Sprintf(`[{:name "off%d" :age %d}]`, i, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := core.Diff(ctx, conn.Store(), before.CommitID(), conn.DB().CommitID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := csync.OpenReplica(ctx, local, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resumed []int64
+	r2.Listen(func(e csync.Event) { resumed = append(resumed, e.TxID) })
+	stop, errc = run(r2)
+	defer func() { stop(); <-errc }()
+	db, err = r2.WaitFor(ctx, conn.DB().BasisT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.CommitID() != conn.DB().CommitID() {
+		t.Fatalf("resumed replica at another commit")
+	}
+	got := r2.Stats()
+	if got.Nodes > int64(len(want)) {
+		t.Fatalf("resume fetched %d nodes, the 20 commits created %d", got.Nodes, len(want))
+	}
+	if len(resumed) != 20 {
+		t.Fatalf("resume replayed %d transactions, want 20", len(resumed))
+	}
+	t.Logf("full sync %d nodes / %d bytes; resume %d nodes / %d bytes (%.2f%%)", full.Nodes, full.Bytes, got.Nodes, got.Bytes, 100*float64(got.Bytes)/float64(full.Bytes))
+	if n := len(collect(t, db, datom.AEVT, datom.Keyword("name"))); n != 3025 {
+		t.Fatalf("replica holds %d names", n)
+	}
+}
+
+func collect(t *testing.T, db *core.DB, o datom.Order, comps ...datom.Value) []datom.Datom {
+	it := db.Datoms(context.Background(), o, comps...)
+	var out []datom.Datom
+	for it.Next() {
+		out = append(out, *it.Datom())
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestForgedNodeNeverEntersReplica(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, pub := setup(t)
+	if _, err := conn.Transact(ctx, bigLoad(200)); err != nil {
+		t.Fatal(err)
+	}
+	local := mem.New()
+	r, _ := csync.OpenReplica(ctx, local, nil)
+	p := &pipe{msgs: make(chan any, 16)}
+	s := csync.NewSender("x", conn.Store(), pub, p, csync.SenderOptions{})
+	go s.Run(ctx, r.Subscription("x"))
+	errc := serveReplica(ctx, t, p, r, s, func(m *csync.Nodes) {
+		m.Values[0] = append([]byte(nil), m.Values[0]...)
+		m.Values[0][len(m.Values[0])-1] ^= 1
+	})
+	if err := <-errc; !errors.Is(err, csync.ErrHashMismatch) {
+		t.Fatalf("got %v, want ErrHashMismatch", err)
+	}
+	if r.DB() != nil {
+		t.Fatalf("replica exposed a db")
+	}
+	n := 0
+	local.Iterate(ctx, "", func(string, []byte) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("%d entries stored from a forged batch", n)
+	}
+}
+
+func TestResetOnNewIncarnation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, pub := setup(t)
+	if _, err := conn.Transact(ctx, `[{:name "a"}]`); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := csync.OpenReplica(ctx, mem.New(), nil)
+	sub := r.Subscription("x")
+	sub.Incarnation = []byte("another-incarnat")
+	sub.Commit = []byte(strings.Repeat("x", 32))
+	p := &pipe{msgs: make(chan any, 16)}
+	s := csync.NewSender("x", conn.Store(), pub, p, csync.SenderOptions{})
+	go s.Run(ctx, sub)
+	if m := <-p.msgs; func() bool { _, ok := m.(*csync.Reset); return !ok }() {
+		t.Fatalf("first message %T, want reset", m)
+	}
+	errc := serveReplica(ctx, t, p, r, s, nil)
+	if _, err := r.WaitFor(ctx, conn.DB().BasisT()); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-errc
+}

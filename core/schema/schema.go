@@ -67,7 +67,14 @@ var systemAttrs = []Attr{
 	{Ident: "db/txInstant", ValueType: TypeInstant, Index: true},
 	{Ident: "db/unique", ValueType: TypeKeyword},
 	{Ident: "db/valueType", ValueType: TypeKeyword},
+	// IdempotencyKey is written on the transaction entity of a remote
+	// transaction, in the same commit, so a retried call is applied once.
+	{Ident: IdempotencyKey, ValueType: TypeString, Unique: UniqueValue},
 }
+
+// IdempotencyKey is the system attribute holding a remote transaction's
+// idempotency key (unique value, on the transaction entity).
+const IdempotencyKey = "cairn.tx/idempotencyKey"
 
 var systemByIdent = func() map[string]*Attr {
 	m := make(map[string]*Attr, len(systemAttrs))
@@ -85,7 +92,7 @@ func IsSystem(ident string) bool { _, ok := systemByIdent[ident]; return ok }
 // an attribute when asserted on an entity with a :db/ident (everything in
 // the system set except :db/ident and :db/txInstant).
 func IsSchemaAttr(ident string) bool {
-	return ident != "db/ident" && ident != "db/txInstant" && IsSystem(ident)
+	return ident != "db/ident" && ident != "db/txInstant" && ident != IdempotencyKey && IsSystem(ident)
 }
 
 // Empty returns a schema with only the system attributes.

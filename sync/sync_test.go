@@ -11,8 +11,8 @@ import (
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/schema"
-	csync "github.com/cairn-db/cairn/sync"
 	"github.com/cairn-db/cairn/store/mem"
+	csync "github.com/cairn-db/cairn/sync"
 )
 
 // pipe delivers a sender's messages to a replica in order, like a

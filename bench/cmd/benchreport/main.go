@@ -192,4 +192,3 @@ func nodeVersion() string {
 	}
 	return strings.TrimSpace(string(b))
 }
-

@@ -20,7 +20,7 @@ unit:
 	$(GO) test -count=1 -timeout 20m $(PKGS)
 
 conformance:
-	$(GO) run ./tests/conformance -cases tests/conformance/testdata/cases.jsonl -kind transact
+	$(GO) run ./tests/conformance -cases tests/conformance/testdata/cases.jsonl
 
 # Each fuzz target runs briefly; seeds also run as ordinary tests in `unit`.
 fuzz-short:

@@ -3,18 +3,17 @@ package core
 import (
 	"math"
 
+	"github.com/cairn-db/cairn/core/pull"
+
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/index"
 )
 
 // Iterator walks datoms in index order. Datom's result is valid until the
 // next call to Next. Err reports a storage or decoding error that ended the
-// iteration early.
-type Iterator interface {
-	Next() bool
-	Datom() *datom.Datom
-	Err() error
-}
+// iteration early. It is the same interface query and pull consume, so a
+// *DB is a query.Source and a pull.Source as it is.
+type Iterator = pull.Iterator
 
 // bound is a resolved index prefix: where to seek, and the test that stops
 // the scan once datoms no longer match.

@@ -1,0 +1,462 @@
+package pull
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/edn"
+	"github.com/cairn-db/cairn/core/query/builtin"
+	"github.com/cairn-db/cairn/core/schema"
+)
+
+// Iterator walks datoms in index order; Datom's result is valid until the
+// next call to Next, and Err reports what ended the walk early. It is an
+// alias of an unnamed interface so that any package may declare the same
+// method set and still satisfy Source.
+type Iterator = interface {
+	Next() bool
+	Datom() *datom.Datom
+	Err() error
+}
+
+// Source is what pull reads: the schema and prefix scans of an index.
+// Components are in index order (EAVT: e a v; AEVT: a e v; AVET: a v e);
+// attributes are keyword values, entity ids longs. A database view that
+// shows history also yields retractions (Added false); pull skips them.
+type Source interface {
+	Schema() *schema.Schema
+	Datoms(ctx context.Context, order datom.Order, components ...datom.Value) Iterator
+}
+
+// Pull returns the map pattern selects for entity eid (an entity id, a
+// lookup ref [:attr value] or an ident keyword), or nil when nothing is
+// found. pattern is EDN text, a parsed EDN vector or a *Pattern.
+func Pull(ctx context.Context, src Source, pattern any, eid any) (res any, err error) {
+	defer recoverErr(&err)
+	p, err := ParsePattern(pattern)
+	if err != nil {
+		return nil, err
+	}
+	pl := newPuller(ctx, src)
+	e, ok, err := pl.resolve(eid)
+	if err != nil || !ok {
+		return nil, err
+	}
+	m, err := pl.Entity(e, p)
+	if err != nil || m == nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// PullMany pulls pattern for each of eids, keeping their order; an entity
+// that is not found gives nil in its place.
+func PullMany(ctx context.Context, src Source, pattern any, eids any) (res any, err error) {
+	defer recoverErr(&err)
+	p, err := ParsePattern(pattern)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := eids.(string); ok {
+		v, err := edn.ReadString(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidEntity, err)
+		}
+		eids = v
+	}
+	var list []any
+	switch t := eids.(type) {
+	case edn.Vector:
+		list = t
+	case edn.List:
+		list = t
+	case []any:
+		list = t
+	case []int64:
+		for _, e := range t {
+			list = append(list, e)
+		}
+	default:
+		return nil, fmt.Errorf("%w: expected a collection of entity ids, got %T", ErrInvalidEntity, eids)
+	}
+	pl := newPuller(ctx, src)
+	out := make(edn.Vector, len(list))
+	for i, eid := range list {
+		e, ok, err := pl.resolve(eid)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		m, err := pl.Entity(e, p)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			out[i] = m
+		}
+	}
+	return out, nil
+}
+
+func recoverErr(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: internal error: %v", ErrInvalidPattern, r)
+	}
+}
+
+// Puller pulls patterns from one source; the query engine keeps one per
+// query so that a (pull ?e pattern) find element shares its buffers. It
+// is not safe for concurrent use.
+type Puller struct {
+	ctx    context.Context
+	src    Source
+	schema *schema.Schema
+	env    *builtin.Env
+	n      int // datoms read, for cancellation checks
+}
+
+// NewPuller returns a Puller over src.
+func NewPuller(ctx context.Context, src Source) *Puller { return newPuller(ctx, src) }
+
+func newPuller(ctx context.Context, src Source) *Puller {
+	return &Puller{ctx: ctx, src: src, schema: src.Schema(), env: &builtin.Env{}}
+}
+
+func (pl *Puller) attr(a string) *schema.Attr { return attrOf(pl.schema, a) }
+
+// resolve turns an entity reference into an id; ok is false when a lookup
+// ref or ident matches nothing.
+func (pl *Puller) resolve(eid any) (int64, bool, error) {
+	v, err := pl.env.FromEDN(eid)
+	if err != nil {
+		return 0, false, fmt.Errorf("%w: %v", ErrInvalidEntity, eid)
+	}
+	return pl.ResolveValue(v)
+}
+
+// ResolveValue resolves an entity reference given as a datom value.
+func (pl *Puller) ResolveValue(v datom.Value) (int64, bool, error) {
+	switch v.Kind() {
+	case datom.KindLong:
+		return v.AsLong(), true, nil
+	case datom.KindDouble, datom.KindBigInt:
+		if n, ok := v.Int(); ok {
+			return n, true, nil
+		}
+	case datom.KindKeyword:
+		return pl.lookup("db/ident", v)
+	case datom.KindTuple:
+		t := v.AsTuple()
+		if len(t) == 2 && t[0].Kind() == datom.KindKeyword {
+			a := pl.attr(t[0].Text())
+			if a == nil || a.Unique == schema.UniqueNone {
+				return 0, false, fmt.Errorf("%w: lookup ref attribute should be marked as :db/unique: %s", ErrInvalidEntity, v)
+			}
+			if t[1].IsNil() {
+				return 0, false, nil
+			}
+			return pl.lookup(t[0].Text(), t[1])
+		}
+	case datom.KindNil:
+		return 0, false, nil
+	}
+	return 0, false, fmt.Errorf("%w: expected an entity id, lookup ref or ident, got %s", ErrInvalidEntity, v)
+}
+
+func (pl *Puller) lookup(attr string, v datom.Value) (int64, bool, error) {
+	it := pl.src.Datoms(pl.ctx, datom.AVET, datom.Keyword(attr), v)
+	for it.Next() {
+		if d := it.Datom(); d.Added {
+			return d.E, true, nil
+		}
+	}
+	return 0, false, it.Err()
+}
+
+// datoms collects the added datoms of a prefix scan.
+func (pl *Puller) datoms(order datom.Order, comps ...datom.Value) ([]datom.Datom, error) {
+	it := pl.src.Datoms(pl.ctx, order, comps...)
+	var out []datom.Datom
+	for it.Next() {
+		if pl.n++; pl.n&1023 == 0 {
+			if err := pl.ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if d := it.Datom(); d.Added {
+			out = append(out, *d)
+		}
+	}
+	return out, it.Err()
+}
+
+// frame is the recursion state: the entities expanded through recursive
+// attributes on the current path, and the depth reached per attribute.
+type frame struct {
+	id     int64
+	attr   string
+	depth  int
+	parent *frame
+}
+
+func (f *frame) seen(id int64) bool {
+	for ; f != nil; f = f.parent {
+		if f.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *frame) depthOf(attr string) int {
+	for ; f != nil; f = f.parent {
+		if f.attr == attr {
+			return f.depth
+		}
+	}
+	return 0
+}
+
+// Entity pulls p for entity e and returns the map, or nil (not an error)
+// when the pattern selects nothing. With a wildcard the result always
+// holds :db/id.
+func (pl *Puller) Entity(e int64, p *Pattern) (*edn.Map, error) {
+	return pl.entity(e, p, nil, 0)
+}
+
+var dbID = edn.Keyword{NS: "db", Name: "id"}
+
+func (pl *Puller) entity(e int64, p *Pattern, fr *frame, depth int) (*edn.Map, error) {
+	if depth > 10_000 {
+		return nil, fmt.Errorf("%w: pull nested deeper than 10000 levels", ErrInvalidPattern)
+	}
+	m := edn.NewMap()
+	if p.wildcard {
+		m.Set(dbID, e)
+		all, err := pl.datoms(datom.EAVT, datom.Long(e))
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < len(all); {
+			j := i
+			for j < len(all) && all[j].A == all[i].A {
+				j++
+			}
+			a := all[i].A
+			if !p.explicit(a) {
+				v, err := pl.wildValue(a, all[i:j], fr, depth)
+				if err != nil {
+					return nil, err
+				}
+				m.Set(builtin.KeywordEDN(a), v)
+			}
+			i = j
+		}
+	}
+	for _, s := range p.specs {
+		v, ok, err := pl.specValue(e, p, s, fr, depth)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		m.Set(s.key, v)
+	}
+	if m.Len() == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// explicit reports whether the pattern names forward attribute a itself.
+func (p *Pattern) explicit(a string) bool {
+	for _, s := range p.specs {
+		if !s.reverse && !s.isID && s.attr == a {
+			return true
+		}
+	}
+	return false
+}
+
+var wildcard = &Pattern{wildcard: true}
+
+// wildValue is the value of attribute a under a wildcard: refs as
+// {:db/id n}, components expanded.
+func (pl *Puller) wildValue(a string, ds []datom.Datom, fr *frame, depth int) (any, error) {
+	at := pl.attr(a)
+	one := func(d *datom.Datom) (any, error) {
+		if at != nil && at.ValueType == schema.TypeRef {
+			id := d.V.AsLong()
+			if at.IsComponent {
+				if fr.seen(id) {
+					return edn.NewMap(edn.MapEntry{Key: dbID, Val: id}), nil
+				}
+				m, err := pl.entity(id, wildcard, &frame{id: id, parent: fr}, depth+1)
+				if err != nil || m == nil {
+					return edn.NewMap(edn.MapEntry{Key: dbID, Val: id}), err
+				}
+				return m, nil
+			}
+			return edn.NewMap(edn.MapEntry{Key: dbID, Val: id}), nil
+		}
+		return pl.env.ToEDN(d.V), nil
+	}
+	if at != nil && at.Cardinality == schema.CardinalityMany {
+		out := make(edn.Vector, 0, len(ds))
+		for i := range ds {
+			v, err := one(&ds[i])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	return one(&ds[len(ds)-1])
+}
+
+// specValue computes one explicit attribute; ok is false when it is absent
+// and has no default.
+func (pl *Puller) specValue(e int64, p *Pattern, s *spec, fr *frame, depth int) (any, bool, error) {
+	if s.isID {
+		return pl.xform(s, e)
+	}
+	at := pl.attr(s.attr)
+	isRef := at != nil && at.ValueType == schema.TypeRef
+	var ids []int64
+	var vals []datom.Value
+	many := false
+	if s.reverse {
+		ds, err := pl.datoms(datom.AVET, datom.Keyword(s.attr), datom.Long(e))
+		if err != nil {
+			return nil, false, err
+		}
+		isRef = true
+		many = at == nil || !at.IsComponent
+		for _, d := range ds {
+			ids = append(ids, d.E)
+		}
+	} else {
+		ds, err := pl.datoms(datom.EAVT, datom.Long(e), datom.Keyword(s.attr))
+		if err != nil {
+			return nil, false, err
+		}
+		many = at != nil && at.Cardinality == schema.CardinalityMany
+		if !many && len(ds) > 1 {
+			ds = ds[len(ds)-1:]
+		}
+		for _, d := range ds {
+			if isRef {
+				ids = append(ids, d.V.AsLong())
+			} else {
+				vals = append(vals, d.V)
+			}
+		}
+	}
+	n := len(ids) + len(vals)
+	if n == 0 {
+		if s.hasDef {
+			return s.def, true, nil
+		}
+		return nil, false, nil
+	}
+	if many && s.limit >= 0 {
+		if len(ids) > s.limit {
+			ids = ids[:s.limit]
+		}
+		if len(vals) > s.limit {
+			vals = vals[:s.limit]
+		}
+	}
+	var out edn.Vector
+	if isRef {
+		out = make(edn.Vector, 0, len(ids))
+		for _, id := range ids {
+			v, ok, err := pl.refValue(id, p, s, at, fr, depth)
+			if err != nil {
+				return nil, false, err
+			}
+			if ok {
+				out = append(out, v)
+			}
+		}
+		if len(out) == 0 {
+			if s.hasDef {
+				return s.def, true, nil
+			}
+			return nil, false, nil
+		}
+	} else {
+		out = make(edn.Vector, len(vals))
+		for i, v := range vals {
+			out[i] = pl.env.ToEDN(v)
+		}
+	}
+	if many {
+		return pl.xform(s, out)
+	}
+	return pl.xform(s, out[0])
+}
+
+// refValue pulls a referenced entity: through the nested pattern, the
+// enclosing pattern for recursion, the wildcard for components, or as
+// {:db/id n}.
+func (pl *Puller) refValue(id int64, p *Pattern, s *spec, at *schema.Attr, fr *frame, depth int) (any, bool, error) {
+	idMap := func() *edn.Map { return edn.NewMap(edn.MapEntry{Key: dbID, Val: id}) }
+	switch {
+	case s.recurse:
+		if fr.seen(id) {
+			return idMap(), true, nil
+		}
+		d := fr.depthOf(s.attr) + 1
+		if s.depth > 0 && d > s.depth {
+			return nil, false, nil
+		}
+		m, err := pl.entity(id, p, &frame{id: id, attr: s.attr, depth: d, parent: fr}, depth+1)
+		return m, m != nil, err
+	case s.sub != nil:
+		m, err := pl.entity(id, s.sub, fr, depth+1)
+		return m, m != nil, err
+	case at != nil && at.IsComponent && !s.reverse:
+		if fr.seen(id) {
+			return idMap(), true, nil
+		}
+		m, err := pl.entity(id, wildcard, &frame{id: id, parent: fr}, depth+1)
+		return m, m != nil, err
+	}
+	return idMap(), true, nil
+}
+
+func (pl *Puller) xform(s *spec, v any) (any, bool, error) {
+	if s.xform == "" {
+		return v, true, nil
+	}
+	fn, ok := builtin.Lookup(s.xform)
+	if !ok {
+		return nil, false, fmt.Errorf("%w: unknown :xform function %s", ErrInvalidPattern, s.xform)
+	}
+	arg, err := pl.env.FromEDN(v)
+	if err != nil {
+		return nil, false, err
+	}
+	r, err := fn(pl.env, []datom.Value{arg})
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: :xform %s: %w", ErrInvalidPattern, s.xform, err)
+	}
+	return pl.env.ToEDN(r), true, nil
+}
+
+func attrOf(s *schema.Schema, a string) *schema.Attr {
+	if s == nil {
+		return nil
+	}
+	at, ok := s.Attr(a)
+	if !ok {
+		return nil
+	}
+	return at
+}

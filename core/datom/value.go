@@ -102,7 +102,7 @@ func BigInt(i *big.Int) Value { return Value{kind: KindBigInt, str: i.String()} 
 // BigDec returns an arbitrary precision decimal from its decimal text. It
 // returns an error when text is not a decimal number.
 func BigDec(text string) (Value, error) {
-	if _, ok := new(big.Float).SetPrec(256).SetString(text); !ok {
+	if !validNumberText(text, true) {
 		return Nil, fmt.Errorf("datom: invalid bigdec %q", text)
 	}
 	return Value{kind: KindBigDec, str: text}, nil

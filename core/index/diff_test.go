@@ -97,8 +97,16 @@ func TestDiff(t *testing.T) {
 		}
 		l.put(nodes)
 		l.gets.Store(0)
+		if _, err := index.Diff(ctx, l, base.Root(), ft.Root()); err != nil {
+			t.Fatal(err)
+		}
+		reads := l.gets.Load()
 		got := checkDiff(t, l, base.Root(), ft.Root())
-		t.Logf("%5d changes: diff %4d keys of %d (flush wrote %d)", n, len(got), total, len(nodes))
+		// Only changed branches are read, on both sides (plus the roots).
+		if reads > int64(2*len(got)+4) {
+			t.Fatalf("Diff read %d nodes for %d new ones", reads, len(got))
+		}
+		t.Logf("%5d changes: diff %4d keys of %d (flush wrote %d), %d reads", n, len(got), total, len(nodes), reads)
 		if len(got) > len(nodes) {
 			t.Fatalf("diff %d > new nodes %d", len(got), len(nodes))
 		}

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 )
@@ -51,6 +52,9 @@ func (t *Tree) Check(ctx context.Context) (TreeStats, error) {
 		size := n.size
 		if r.node == nil || n.level == 0 {
 			size = len(encodeNode(n))
+			if n.enc != nil && !bytes.Equal(n.enc, encodeNode(n)) {
+				return fmt.Errorf("leaf encoded while splitting differs from encodeNode")
+			}
 			if size != n.size {
 				return fmt.Errorf("level %d node: size %d, encoded %d", n.level, n.size, size)
 			}
@@ -117,3 +121,6 @@ func (t *Tree) Dump(ctx context.Context) string {
 	walk(root, level, "")
 	return string(out)
 }
+
+// SortDatoms exposes the batch sort.
+var SortDatoms = sortDatoms

@@ -34,7 +34,16 @@ func (t *Tree) Flush() (*Tree, []Node, error) {
 // clean ref and node.
 func flushRef(r ref, c *Cache, out *[]Node) (ref, *node) {
 	n := r.node
-	if n.level > 0 {
+	var b []byte
+	if n.level == 0 {
+		b = n.enc
+		if b == nil { // not built by this version of chunkLeaf
+			b = encodeNode(n)
+		}
+		clean := *n
+		clean.enc, clean.epoch = nil, 0
+		n = &clean
+	} else {
 		kids := make([]ref, len(n.kids))
 		for i, k := range n.kids {
 			if k.node != nil {
@@ -43,13 +52,11 @@ func flushRef(r ref, c *Cache, out *[]Node) (ref, *node) {
 			kids[i] = k
 		}
 		clean := *n
-		clean.kids = kids
-		clean.epoch = 0
+		clean.kids, clean.epoch = kids, 0
 		clean.mem = memEstimate(&clean)
 		n = &clean
+		b = encodeNode(n)
 	}
-	// A leaf points at nothing, so the dirty leaf itself is the clean node.
-	b := encodeNode(n)
 	key := hashKey(b)
 	*out = append(*out, Node{Key: key, Bytes: b})
 	c.put(key, n)

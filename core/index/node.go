@@ -16,6 +16,7 @@ type node struct {
 	size   int           // encoded size in bytes (approximate for new nodes)
 	mem    int64         // estimated memory of the decoded node
 	epoch  uint64        // the With call that built it (0 for decoded nodes)
+	enc    []byte        // a new leaf's encoding, made while splitting; nil once clean
 }
 
 // ref is a branch entry: a child, its subtree count and its first datom.

@@ -329,3 +329,39 @@ func TestComparatorMismatchIsCorrupt(t *testing.T) {
 		t.Fatalf("Err = %v, want ErrCorrupt", it.Err())
 	}
 }
+
+// TestSortDatoms: the block sort with a loser-tree merge equals a stable
+// sort that keeps the last of equal datoms.
+func TestSortDatoms(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, n := range []int{0, 1, 2, 100, 4095, 4096, 4097, 9000, 30000} {
+		ds := make([]datom.Datom, n)
+		for i := range ds {
+			ds[i] = datom.Datom{E: r.Int64N(int64(n/3 + 1)), A: attrs[r.IntN(2)], V: datom.Long(r.Int64N(3)), Tx: int64(i)}
+		}
+		orig := slices.Clone(ds)
+		sorted := slices.Clone(ds)
+		slices.SortStableFunc(sorted, func(a, b datom.Datom) int { return datom.CmpEAVT(&a, &b) })
+		var want []datom.Datom
+		for i := range sorted {
+			if i+1 < len(sorted) && datom.CmpEAVT(&sorted[i], &sorted[i+1]) == 0 {
+				continue
+			}
+			want = append(want, sorted[i])
+		}
+		got := index.SortDatoms(ds, datom.CmpEAVT)
+		if len(got) != len(want) {
+			t.Fatalf("n=%d: %d datoms, want %d", n, len(got), len(want))
+		}
+		for i := range got {
+			if !same(&got[i], &want[i]) {
+				t.Fatalf("n=%d: datom %d = %v, want %v", n, i, got[i], want[i])
+			}
+		}
+		for i := range ds {
+			if !same(&ds[i], &orig[i]) {
+				t.Fatalf("input modified")
+			}
+		}
+	}
+}

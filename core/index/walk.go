@@ -21,30 +21,47 @@ func fetch(ctx context.Context, loader Loader, key string) ([]byte, error) {
 
 // Walk calls fn with every node reachable from root, parents before their
 // children (depth first, children in order). Each node's bytes are verified
-// against its key before fn sees them; fn must not modify them. An error
-// from the loader, from verification, or from fn ends the walk and is
-// returned. An empty root walks nothing.
+// against its key, and its level against its parent's, before fn sees them;
+// fn must not modify them. A node reached twice (which a valid tree never
+// does) is visited once. An error from the loader, from verification, or
+// from fn ends the walk and is returned. An empty root walks nothing.
 func Walk(ctx context.Context, loader Loader, root string, fn func(key string, encoded []byte) error) error {
 	if root == "" {
 		return nil
 	}
-	stack := []string{root}
+	type item struct {
+		key   string
+		level int // expected level; -1 for the root
+	}
+	stack := []item{{root, -1}}
+	seen := map[string]struct{}{}
 	for len(stack) > 0 {
-		key := stack[len(stack)-1]
+		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		b, err := fetch(ctx, loader, key)
+		if _, ok := seen[it.key]; ok {
+			continue
+		}
+		seen[it.key] = struct{}{}
+		b, err := fetch(ctx, loader, it.key)
 		if err != nil {
 			return err
 		}
-		if err := fn(key, b); err != nil {
+		h, err := decodeHeader(b)
+		if err == nil && it.level >= 0 && h.level != it.level {
+			err = corruptf("level %d, want %d", h.level, it.level)
+		}
+		if err != nil {
+			return fmt.Errorf("node %x: %w", shortKey(it.key), err)
+		}
+		if err := fn(it.key, b); err != nil {
 			return err
 		}
 		kids, err := Children(b)
 		if err != nil {
-			return fmt.Errorf("node %x: %w", shortKey(key), err)
+			return fmt.Errorf("node %x: %w", shortKey(it.key), err)
 		}
 		for i := len(kids) - 1; i >= 0; i-- {
-			stack = append(stack, kids[i])
+			stack = append(stack, item{kids[i], h.level - 1})
 		}
 	}
 	return nil
@@ -87,22 +104,32 @@ func Diff(ctx context.Context, loader Loader, rootA, rootB string) ([]string, er
 		s.keys, s.level = []string{root}, h.level
 		return nil
 	}
-	// expand replaces s's keys by their children.
+	// expand replaces s's keys by their children (once each).
 	expand := func(s *side) error {
 		var next []string
+		seen := map[string]struct{}{}
 		for _, k := range s.keys {
 			b, err := fetch(ctx, loader, k)
 			if err != nil {
 				return err
 			}
+			h, err := decodeHeader(b)
+			if err == nil && h.level != s.level {
+				err = corruptf("level %d, want %d", h.level, s.level)
+			}
+			if err != nil {
+				return fmt.Errorf("node %x: %w", shortKey(k), err)
+			}
 			kids, err := Children(b)
 			if err != nil {
 				return fmt.Errorf("node %x: %w", shortKey(k), err)
 			}
-			if len(kids) == 0 {
-				return corruptf("node %x: leaf above level 0", shortKey(k))
+			for _, c := range kids {
+				if _, ok := seen[c]; !ok {
+					seen[c] = struct{}{}
+					next = append(next, c)
+				}
 			}
-			next = append(next, kids...)
 		}
 		s.keys = next
 		s.level--

@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -39,10 +40,9 @@ type writer struct {
 	minSize int // nodes smaller than this are merged with a neighbour
 	epoch   uint64
 
-	enc  []byte        // scratch encoding, for entry sizes
-	offs []int         // scratch entry offsets
-	tmp  []datom.Datom // scratch merged leaf
-	va   []byte        // scratch values for identity checks
+	enc  []byte // scratch encoding, for entry sizes
+	offs []int  // scratch entry offsets
+	va   []byte // scratch values for identity checks
 	vb   []byte
 }
 
@@ -78,7 +78,7 @@ func (t *Tree) With(ctx context.Context, adds, removes []datom.Datom) (*Tree, er
 	var out []ref
 	if root.empty() {
 		level = 0
-		out = w.chunkLeaf(b.ds)
+		out = w.chunkLeaf(b.ds, true)
 	} else {
 		res, changed, err := w.update(root, level, b)
 		if err != nil {
@@ -189,7 +189,7 @@ func (w *writer) update(r ref, level int, b batch) (res []ref, changed bool, err
 		if !changed {
 			return nil, false, nil
 		}
-		return w.chunkLeaf(merged), true, nil
+		return w.chunkLeaf(merged, true), true, nil
 	}
 	kids := n.kids
 	out := make([]ref, 0, len(kids)+2)
@@ -201,7 +201,7 @@ func (w *writer) update(r ref, level int, b batch) (res []ref, changed bool, err
 		out = append(out, kids[i:j]...)
 		q := len(b.ds)
 		if j+1 < len(kids) {
-			q = p + w.searchDatoms(b.ds[p:], &kids[j+1].first)
+			q = p + searchGE(w.cmp, b.ds[p:], &kids[j+1].first)
 		}
 		sub, ch, err := w.update(kids[j], level-1, b.sub(p, q))
 		if err != nil {
@@ -225,11 +225,7 @@ func (w *writer) update(r ref, level int, b batch) (res []ref, changed bool, err
 	return w.chunkBranch(out, level), true, nil
 }
 
-// searchDatoms returns the index of the first datom >= d.
-func (w *writer) searchDatoms(ds []datom.Datom, d *datom.Datom) int {
-	return searchGE(w.cmp, ds, d)
-}
-
+// searchGE returns the index of the first datom >= d.
 func searchGE(cmp func(a, b *datom.Datom) int, ds []datom.Datom, d *datom.Datom) int {
 	lo, hi := 0, len(ds)
 	for lo < hi {
@@ -255,10 +251,19 @@ func gallopGE(cmp func(a, b *datom.Datom) int, ds []datom.Datom, d *datom.Datom)
 	return lo + searchGE(cmp, ds[lo:hi], d)
 }
 
-// mergeLeaf merges b into a leaf's datoms (into the writer's scratch slice)
-// and reports whether anything changed.
+// mergeLeaf merges b into a leaf's datoms (into a new slice) and reports
+// whether anything changed.
 func (w *writer) mergeLeaf(old []datom.Datom, b batch) ([]datom.Datom, bool) {
-	dst := w.tmp[:0]
+	adds := len(b.ds)
+	if b.del != nil {
+		adds = 0
+		for _, d := range b.del {
+			if !d {
+				adds++
+			}
+		}
+	}
+	dst := make([]datom.Datom, 0, len(old)+adds)
 	changed := false
 	i := 0
 	for p := range b.ds {
@@ -282,7 +287,6 @@ func (w *writer) mergeLeaf(old []datom.Datom, b batch) ([]datom.Datom, bool) {
 		dst = append(dst, *op)
 	}
 	dst = append(dst, old[i:]...)
-	w.tmp = dst
 	return dst, changed
 }
 
@@ -338,8 +342,9 @@ func (w *writer) mergePair(a, b ref, level int) ([]ref, error) {
 		return nil, err
 	}
 	if level == 0 {
-		w.tmp = append(append(w.tmp[:0], na.datoms...), nb.datoms...)
-		return w.chunkLeaf(w.tmp), nil
+		ds := make([]datom.Datom, 0, len(na.datoms)+len(nb.datoms))
+		ds = append(append(ds, na.datoms...), nb.datoms...)
+		return w.chunkLeaf(ds, true), nil
 	}
 	kids := make([]ref, 0, len(na.kids)+len(nb.kids))
 	kids = append(append(kids, na.kids...), nb.kids...)
@@ -403,18 +408,8 @@ const fillPercent = 75
 // Encoded header bytes, approximately, for choosing cuts.
 const headerSize = 6
 
-// restart returns how many bytes longer ds[i] encodes at the start of a node
-// than after ds[i-1], where offs are the in-sequence offsets.
-func (w *writer) restart(ds []datom.Datom, i int, offs []int) int {
-	if i == 0 {
-		return 0
-	}
-	var zero datom.Datom
-	w.va = appendDelta(w.va[:0], &ds[i], &zero)
-	return len(w.va) - (offs[i+1] - offs[i])
-}
-
-// restartSep is restart for the separator of kids[i].
+// restartSep returns how many bytes longer the separator of kids[i] encodes
+// at the start of a node than after the separator of kids[i-1].
 func (w *writer) restartSep(kids []ref, i int) int {
 	if i == 0 {
 		return 0
@@ -425,10 +420,15 @@ func (w *writer) restartSep(kids []ref, i int) int {
 	return len(w.va) - len(w.vb)
 }
 
-// chunkLeaf builds leaves from sorted datoms (copying them).
-func (w *writer) chunkLeaf(ds []datom.Datom) []ref {
+// chunkLeaf builds leaves from sorted datoms. When owned is set, ds is not
+// used by anyone else, and a single leaf may keep it instead of a copy.
+func (w *writer) chunkLeaf(ds []datom.Datom, owned bool) []ref {
 	if len(ds) == 0 {
 		return nil
+	}
+	if cap(w.offs) <= len(ds) {
+		w.enc = make([]byte, 0, 32*len(ds))
+		w.offs = make([]int, 0, len(ds)+1)
 	}
 	enc, offs := w.enc[:0], w.offs[:0]
 	var zero datom.Datom
@@ -444,8 +444,20 @@ func (w *writer) chunkLeaf(ds []datom.Datom) []ref {
 	out := make([]ref, len(ends))
 	start := 0
 	for i, e := range ends {
-		n := &node{datoms: slices.Clone(ds[start:e]), count: int64(e - start), epoch: w.epoch}
-		n.size = 2 + uvarintLen(uint64(e-start)) + offs[e] - offs[start] + w.restart(ds, start, offs)
+		// The encoding is the sequence's, except that the first datom is
+		// encoded against the zero datom.
+		b := make([]byte, 0, 16+offs[e]-offs[start])
+		b = append(b, formatVersion, typeLeaf)
+		b = binary.AppendUvarint(b, uint64(e-start))
+		b = appendDelta(b, &ds[start], &zero)
+		b = append(b, enc[offs[start+1]:offs[e]]...)
+		var own []datom.Datom
+		if owned && len(ends) == 1 && cap(ds)-len(ds) <= len(ds)/8 {
+			own = ds
+		} else {
+			own = slices.Clone(ds[start:e])
+		}
+		n := &node{datoms: own, count: int64(e - start), epoch: w.epoch, enc: b, size: len(b)}
 		n.mem = memEstimate(n)
 		out[i] = ref{node: n, count: n.count, first: n.datoms[0]}
 		start = e

@@ -1,0 +1,89 @@
+// Package layering checks DESIGN.md §6: dependencies point downward only.
+// It lists each package's dependencies with `go list -deps` (for the native
+// and the js/wasm build) and fails on an import that crosses a layer.
+package layering
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/cairn-db/cairn"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+}
+
+func list(t *testing.T, goos, goarch string, patterns ...string) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"list", "-deps=false", "-json"}, patterns...)...)
+	cmd.Dir = "../.."
+	cmd.Env = append(cmd.Environ(), "GOOS="+goos, "GOARCH="+goarch)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+// rule: packages matching from must not depend on any of forbidden.
+type rule struct {
+	from      string
+	forbidden []string
+}
+
+var rules = []rule{
+	// The engine is pure: no network, no files, no browser, no layer above it.
+	{mod + "/core", []string{"net/http", "net", "os/exec",
+		mod + "/store/file", mod + "/peer", mod + "/rpc", mod + "/sync", mod + "/server", mod + "/client", mod + "/cmd"}},
+	// Stores never import the engine.
+	{mod + "/store", []string{mod + "/core", mod + "/peer", mod + "/rpc", mod + "/sync", mod + "/server"}},
+	// Peers know nothing of databases.
+	{mod + "/peer", []string{mod + "/core", mod + "/store", mod + "/sync", mod + "/server", mod + "/rpc"}},
+	{mod + "/rpc", []string{mod + "/core", mod + "/store", mod + "/sync", mod + "/server"}},
+	// Sync does not run queries or own servers.
+	{mod + "/sync", []string{mod + "/server", mod + "/client", mod + "/cmd"}},
+}
+
+func check(t *testing.T, goos, goarch string) {
+	for _, p := range list(t, goos, goarch, "./...") {
+		// syscall/js reaches every wasm package through package time, so
+		// for it only a direct import counts.
+		if p.ImportPath == mod+"/core" || strings.HasPrefix(p.ImportPath, mod+"/core/") {
+			for _, d := range p.Imports {
+				if d == "syscall/js" {
+					t.Errorf("%s/%s: %s imports syscall/js", goos, goarch, p.ImportPath)
+				}
+			}
+		}
+		for _, r := range rules {
+			if p.ImportPath != r.from && !strings.HasPrefix(p.ImportPath, r.from+"/") {
+				continue
+			}
+			for _, d := range p.Deps {
+				for _, f := range r.forbidden {
+					if d == f || strings.HasPrefix(d, f+"/") {
+						t.Errorf("%s/%s: %s depends on %s", goos, goarch, p.ImportPath, d)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestLayeringNative(t *testing.T) { check(t, "linux", "amd64") }
+
+func TestLayeringWasm(t *testing.T) { check(t, "js", "wasm") }

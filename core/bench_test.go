@@ -18,10 +18,12 @@ import (
 // (-benchtime=1x) use it as is, it takes well under a second.
 const benchEntities = 20000
 
+var benchNodeSize = 0
+
 func benchConn(b *testing.B, st store.Store) *core.Conn {
 	b.Helper()
 	conn, err := core.Create(context.Background(), st, core.Config{Mode: core.ModeDataScript,
-		SchemaFlexibility: schema.FlexRead, Schema: benchSchema}, nil)
+		SchemaFlexibility: schema.FlexRead, Schema: benchSchema}, &core.Options{NodeSize: benchNodeSize})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/index"
@@ -344,3 +345,42 @@ func (s txSnapshot) ByAttr(a string) ([]datom.Datom, error) {
 // TreeDepth returns the number of node levels of the current index of an
 // order (the log for TEAV); 0 for an empty index.
 func (db *DB) TreeDepth(order datom.Order) int { return db.tree(order, false).Depth() }
+
+// TxAt returns the id of the last transaction whose :db/txInstant is at or
+// before t, or 0 when there is none. Only databases in Datahike mode record
+// transaction instants.
+func (db *DB) TxAt(ctx context.Context, t time.Time) (int64, error) {
+	from := datom.Datom{A: "db/txInstant", V: datom.Instant(t), E: math.MaxInt64, Tx: math.MaxInt64}
+	it := db.trees[rootAVET].SeekReverse(ctx, &from)
+	if it.Next() {
+		if d := it.Datom(); d.A == "db/txInstant" {
+			return d.E, nil
+		}
+	}
+	return 0, it.Err()
+}
+
+// AsOfInstant returns the database as it was at instant t: as of the last
+// transaction committed at or before t.
+func (db *DB) AsOfInstant(ctx context.Context, t time.Time) (*DB, error) {
+	tx, err := db.TxAt(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if tx == 0 {
+		tx = datom.Tx0 // before every transaction: an empty view
+	}
+	return db.AsOf(tx), nil
+}
+
+// SinceInstant returns a view of the datoms added after instant t.
+func (db *DB) SinceInstant(ctx context.Context, t time.Time) (*DB, error) {
+	tx, err := db.TxAt(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if tx == 0 {
+		tx = datom.Tx0
+	}
+	return db.Since(tx), nil
+}

@@ -1,9 +1,11 @@
 package core_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
@@ -45,10 +47,32 @@ func TestHistoryAsOfSince(t *testing.T) {
 	if got := all(t, db.Since(r1.TxID-1), datom.EAVT, datom.Long(e)); len(got) != 1 {
 		t.Fatalf("since before tx1: %v", got)
 	}
-	// AsOf by instant resolves through the tx entities.
-	inst := db.AsOf(r2.TxID).LastTxInstant()
+	// AsOf by instant resolves through the transaction entities' :db/txInstant.
+	ctx := context.Background()
+	inst := r2.DBAfter.LastTxInstant()
 	if inst == 0 {
 		t.Fatalf("no txInstant recorded")
+	}
+	at, err := db.AsOfInstant(ctx, time.UnixMilli(inst))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := age(at), []string{fmt.Sprintf("[%d :age 31]", e)}; !slices.Equal(got, want) {
+		t.Fatalf("as-of instant of tx2: %v, want %v", got, want)
+	}
+	before, err := db.AsOfInstant(ctx, time.UnixMilli(inst-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := age(before), []string{fmt.Sprintf("[%d :age 30]", e)}; !slices.Equal(got, want) {
+		t.Fatalf("as-of just before tx2: %v, want %v", got, want)
+	}
+	empty, err := db.AsOfInstant(ctx, time.UnixMilli(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := all(t, empty, datom.EAVT, datom.Long(e)); len(got) != 0 {
+		t.Fatalf("as-of the epoch: %v", got)
 	}
 }
 

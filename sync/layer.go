@@ -1,0 +1,296 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	gosync "sync"
+
+	"github.com/cairn-db/cairn/peer"
+	"github.com/cairn-db/cairn/store"
+)
+
+// connOutbox sends protocol messages on a peer connection.
+type connOutbox struct{ c peer.Conn }
+
+func (o connOutbox) Send(ctx context.Context, typ string, msg any) error {
+	m, err := peer.NewMsg(typ, msg)
+	if err != nil {
+		return err
+	}
+	return o.c.Send(ctx, m)
+}
+
+// Source is a database a server layer can stream: its store and its
+// publisher.
+type Source struct {
+	Store     store.Store
+	Publisher *Publisher
+}
+
+// ServerOptions configure the server side of the protocol on one
+// connection.
+type ServerOptions struct {
+	// Lookup resolves a subscription's database for the connection's
+	// principal. Its error is reported to the client as a sync/error
+	// message (the connection stays open).
+	Lookup func(ctx context.Context, db, principal string) (Source, error)
+	// Sender bounds each subscription's stream.
+	Sender SenderOptions
+	// OnSubscribe and OnUnsubscribe observe subscriptions (metrics).
+	OnSubscribe, OnUnsubscribe func(db string)
+	Logger                     *slog.Logger
+}
+
+// ServerLayer is the sync middleware on a server connection: it handles
+// subscribe, ack and unsubscribe, and runs one Sender per subscription.
+type ServerLayer struct {
+	*peer.Layer
+	opts ServerOptions
+	log  *slog.Logger
+
+	mu   gosync.Mutex
+	subs map[string]*subscription
+	wg   gosync.WaitGroup
+}
+
+type subscription struct {
+	s      *Sender
+	cancel context.CancelFunc
+}
+
+// NewServerLayer stacks the server side of sync on inner.
+func NewServerLayer(inner peer.Conn, opts ServerOptions) *ServerLayer {
+	l := &ServerLayer{opts: opts, log: opts.Logger, subs: map[string]*subscription{}}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	l.Layer = peer.NewLayer(inner, l.handle, nil)
+	return l
+}
+
+func (l *ServerLayer) handle(ctx context.Context, m peer.Msg) bool {
+	switch m.Type {
+	case TypeSubscribe:
+		var sub Subscribe
+		if err := m.Decode(&sub); err != nil {
+			l.sendError(ctx, "", "bad-request", err.Error())
+			return true
+		}
+		l.subscribe(ctx, sub)
+	case TypeAck:
+		var a Ack
+		if err := m.Decode(&a); err != nil {
+			l.sendError(ctx, "", "bad-request", err.Error())
+			return true
+		}
+		l.mu.Lock()
+		if s := l.subs[a.DB]; s != nil {
+			s.s.Ack(a.Seq)
+		}
+		l.mu.Unlock()
+	case TypeUnsubscribe:
+		var u Unsubscribe
+		if err := m.Decode(&u); err != nil {
+			l.sendError(ctx, "", "bad-request", err.Error())
+			return true
+		}
+		l.stop(u.DB)
+	default:
+		return false
+	}
+	return true
+}
+
+func (l *ServerLayer) sendError(ctx context.Context, db, code, msg string) {
+	if err := (connOutbox{l.Layer.Conn}).Send(ctx, TypeError, &Error{DB: db, Code: code, Message: msg}); err != nil {
+		l.log.Debug("sync: sending error", "err", err)
+	}
+}
+
+func (l *ServerLayer) subscribe(ctx context.Context, sub Subscribe) {
+	src, err := l.opts.Lookup(ctx, sub.DB, l.Principal())
+	if err != nil {
+		l.sendError(ctx, sub.DB, "unavailable", err.Error())
+		return
+	}
+	l.stop(sub.DB) // a new subscribe replaces the old stream
+	sctx, cancel := context.WithCancel(l.Context())
+	s := NewSender(sub.DB, src.Store, src.Publisher, connOutbox{l.Layer.Conn}, l.opts.Sender)
+	l.mu.Lock()
+	l.subs[sub.DB] = &subscription{s: s, cancel: cancel}
+	l.mu.Unlock()
+	if l.opts.OnSubscribe != nil {
+		l.opts.OnSubscribe(sub.DB)
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		defer cancel()
+		err := s.Run(sctx, sub)
+		if err != nil && !errors.Is(err, context.Canceled) && l.Err() == nil {
+			l.log.Warn("sync: subscription ended", "db", sub.DB, "err", err)
+			l.sendError(sctx, sub.DB, "stream-failed", err.Error())
+		}
+		if l.opts.OnUnsubscribe != nil {
+			l.opts.OnUnsubscribe(sub.DB)
+		}
+		l.mu.Lock()
+		if cur := l.subs[sub.DB]; cur != nil && cur.s == s {
+			delete(l.subs, sub.DB)
+		}
+		l.mu.Unlock()
+	}()
+}
+
+func (l *ServerLayer) stop(db string) {
+	l.mu.Lock()
+	s := l.subs[db]
+	delete(l.subs, db)
+	l.mu.Unlock()
+	if s != nil {
+		s.cancel()
+	}
+}
+
+// Close closes the connection and waits for every subscription's sender.
+func (l *ServerLayer) Close(reason string) error {
+	err := l.Layer.Close(reason)
+	l.mu.Lock()
+	for _, s := range l.subs {
+		s.cancel()
+	}
+	l.mu.Unlock()
+	l.wg.Wait()
+	return err
+}
+
+// Wait blocks until every subscription's sender has ended (after the
+// connection closed).
+func (l *ServerLayer) Wait() { l.wg.Wait() }
+
+// ClientOptions configure the client side of the protocol.
+type ClientOptions struct {
+	// Replica returns the replica of a database this client follows, or
+	// nil when it no longer does.
+	Replica func(db string) *Replica
+	// OnError observes protocol errors for a database (a sync/error from
+	// the server, a rejected batch); the layer resubscribes where that
+	// helps.
+	OnError func(db string, err error)
+	Logger  *slog.Logger
+}
+
+// ClientLayer is the sync middleware on a client connection: it applies
+// nodes and heads to replicas, acknowledges batches and resubscribes after
+// a reset.
+type ClientLayer struct {
+	*peer.Layer
+	opts ClientOptions
+	log  *slog.Logger
+}
+
+// NewClientLayer stacks the client side of sync on inner.
+func NewClientLayer(inner peer.Conn, opts ClientOptions) *ClientLayer {
+	l := &ClientLayer{opts: opts, log: opts.Logger}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	l.Layer = peer.NewLayer(inner, l.handle, nil)
+	return l
+}
+
+// Subscribe asks the server to stream db to r, from what r has.
+func (l *ClientLayer) Subscribe(ctx context.Context, db string, r *Replica) error {
+	return connOutbox{l.Layer.Conn}.Send(ctx, TypeSubscribe, r.Subscription(db))
+}
+
+// Unsubscribe ends the stream of db.
+func (l *ClientLayer) Unsubscribe(ctx context.Context, db string) error {
+	return connOutbox{l.Layer.Conn}.Send(ctx, TypeUnsubscribe, &Unsubscribe{DB: db})
+}
+
+func (l *ClientLayer) fail(db string, err error) {
+	l.log.Warn("sync: replica", "db", db, "err", err)
+	if l.opts.OnError != nil {
+		l.opts.OnError(db, err)
+	}
+}
+
+func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
+	switch m.Type {
+	case TypeNodes:
+		var n Nodes
+		if err := m.Decode(&n); err != nil {
+			l.fail("", fmt.Errorf("sync: bad nodes message: %w", err))
+			return true
+		}
+		r := l.opts.Replica(n.DB)
+		if r == nil {
+			return true
+		}
+		if err := r.ApplyNodes(ctx, &n); err != nil {
+			// A rejected batch is never acknowledged: the server's stream
+			// stalls, and the client resubscribes from what it has.
+			l.fail(n.DB, err)
+			l.resubscribe(ctx, n.DB, r)
+			return true
+		}
+		if err := (connOutbox{l.Layer.Conn}).Send(ctx, TypeAck, &Ack{DB: n.DB, Seq: n.Seq}); err != nil {
+			l.log.Debug("sync: ack", "err", err)
+		}
+	case TypeHead:
+		var h Head
+		if err := m.Decode(&h); err != nil {
+			l.fail("", fmt.Errorf("sync: bad head message: %w", err))
+			return true
+		}
+		if r := l.opts.Replica(h.DB); r != nil {
+			if err := r.ApplyHead(ctx, &h); err != nil {
+				l.fail(h.DB, err)
+				if errors.Is(err, ErrIncarnation) {
+					_ = r.Reset(ctx)
+				}
+				l.resubscribe(ctx, h.DB, r)
+			}
+		}
+	case TypeReset:
+		var x Reset
+		if err := m.Decode(&x); err != nil {
+			l.fail("", err)
+			return true
+		}
+		if r := l.opts.Replica(x.DB); r != nil {
+			l.log.Info("sync: server reset the replica", "db", x.DB, "reason", x.Reason)
+			if err := r.Reset(ctx); err != nil {
+				l.fail(x.DB, err)
+			}
+		}
+	case TypeDeleted:
+		var x Deleted
+		if err := m.Decode(&x); err != nil {
+			l.fail("", err)
+			return true
+		}
+		if r := l.opts.Replica(x.DB); r != nil {
+			r.MarkDeleted()
+		}
+	case TypeError:
+		var x Error
+		if err := m.Decode(&x); err != nil {
+			l.fail("", err)
+			return true
+		}
+		l.fail(x.DB, fmt.Errorf("sync: server: %s: %s", x.Code, x.Message))
+	default:
+		return false
+	}
+	return true
+}
+
+func (l *ClientLayer) resubscribe(ctx context.Context, db string, r *Replica) {
+	if err := l.Subscribe(ctx, db, r); err != nil {
+		l.log.Debug("sync: resubscribe", "db", db, "err", err)
+	}
+}

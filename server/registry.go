@@ -18,6 +18,7 @@ import (
 	"github.com/cairn-db/cairn/core/tx"
 	"github.com/cairn-db/cairn/store/file"
 	csync "github.com/cairn-db/cairn/sync"
+	"github.com/cairn-db/cairn/wire"
 )
 
 // scopeID is the shape of a database name: no path tricks.
@@ -196,21 +197,11 @@ func (r *Registry) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-// TransactResult is what a transact call returns.
-type TransactResult struct {
-	TxID    int64            `msgpack:"tx"`
-	Tempids map[string]int64 `msgpack:"tempids"`
-	// Replayed is set when the idempotency key was seen before: the
-	// transaction was applied by an earlier call and is not applied again
-	// (its tempids are not kept, so Tempids is empty).
-	Replayed bool `msgpack:"replayed"`
-}
-
 // Transact applies tx-data to a database. A non-empty key makes the call
 // idempotent: the key is stored on the transaction entity in the same
 // commit, and a later call with the same key returns the first call's
 // transaction instead of applying it again.
-func (r *Registry) Transact(ctx context.Context, name string, data any, key string) (*TransactResult, error) {
+func (r *Registry) Transact(ctx context.Context, name string, data any, key string) (*wire.TransactResult, error) {
 	d, err := r.Get(ctx, name)
 	if err != nil {
 		return nil, err
@@ -235,7 +226,7 @@ func (r *Registry) Transact(ctx context.Context, name string, data any, key stri
 		}
 		return nil, err
 	}
-	res := &TransactResult{TxID: rep.TxID, Tempids: map[string]int64{}}
+	res := &wire.TransactResult{TxID: rep.TxID, Tempids: map[string]int64{}}
 	for k, v := range rep.Tempids {
 		switch k := k.(type) {
 		case string:
@@ -249,12 +240,12 @@ func (r *Registry) Transact(ctx context.Context, name string, data any, key stri
 	return res, nil
 }
 
-func replayed(ctx context.Context, db *core.DB, key string) (*TransactResult, bool, error) {
+func replayed(ctx context.Context, db *core.DB, key string) (*wire.TransactResult, bool, error) {
 	e, err := db.Entid(ctx, datom.Tuple([]datom.Value{datom.Keyword(schema.IdempotencyKey), datom.String(key)}))
 	if err != nil || e == 0 {
 		return nil, false, err
 	}
-	return &TransactResult{TxID: e, Tempids: map[string]int64{}, Replayed: true}, true, nil
+	return &wire.TransactResult{TxID: e, Tempids: map[string]int64{}, Replayed: true}, true, nil
 }
 
 // Close closes every database after its in-flight commits.

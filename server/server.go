@@ -18,16 +18,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	gosync "sync"
 	"time"
 
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/schema"
-	"github.com/cairn-db/cairn/core/tx"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/rpc"
 	csync "github.com/cairn-db/cairn/sync"
+	"github.com/cairn-db/cairn/wire"
 )
 
 // Options configure a Server. Zero values mean defaults.
@@ -172,50 +171,12 @@ func (s *Server) senderOptions() csync.SenderOptions {
 	return o
 }
 
-// Wire arguments of the RPC functions.
-type (
-	// CreateArgs are create-database's arguments.
-	CreateArgs struct {
-		Name string `msgpack:"name"`
-		// KeepHistory defaults to true.
-		KeepHistory *bool `msgpack:"keep-history,omitempty"`
-		// SchemaFlexibility is "write" (default) or "read".
-		SchemaFlexibility string `msgpack:"schema-flexibility,omitempty"`
-		// Schema is the initial schema as EDN tx-data (attribute entities).
-		Schema string `msgpack:"schema,omitempty"`
-	}
-	// NameArgs name a database.
-	NameArgs struct {
-		Name string `msgpack:"name"`
-	}
-	// TransactArgs are transact's arguments.
-	TransactArgs struct {
-		DB string `msgpack:"db"`
-		// TxData is EDN text.
-		TxData string `msgpack:"tx-data"`
-		// Key makes the call idempotent (retries apply once).
-		Key string `msgpack:"key,omitempty"`
-	}
-)
-
-// Error codes the server returns beyond rpc's own.
-const (
-	CodeNotFound   = "not-found"
-	CodeExists     = "exists"
-	CodeBadName    = "bad-name"
-	CodeBadArgs    = "bad-arguments"
-	CodeTxPrefix   = "tx/" // followed by the transaction error kind
-	CodeShutdown   = "shutting-down"
-	CodeConflict   = "conflict"
-	CodeStoreError = "store-error"
-)
-
 func (s *Server) registerCalls() {
-	s.calls.Register("create-database", func(ctx context.Context, call *rpc.Call) (any, error) {
+	s.calls.Register(wire.FnCreateDatabase, func(ctx context.Context, call *rpc.Call) (any, error) {
 		s.Metrics.RPCCalls.Add(1)
-		var a CreateArgs
+		var a wire.CreateArgs
 		if err := call.Decode(&a); err != nil {
-			return nil, &rpc.Error{Code: CodeBadArgs, Message: err.Error()}
+			return nil, &rpc.Error{Code: wire.CodeBadArgs, Message: err.Error()}
 		}
 		cfg := core.Config{KeepHistory: a.KeepHistory}
 		switch a.SchemaFlexibility {
@@ -223,40 +184,40 @@ func (s *Server) registerCalls() {
 		case "read":
 			cfg.SchemaFlexibility = schema.FlexRead
 		default:
-			return nil, &rpc.Error{Code: CodeBadArgs, Message: fmt.Sprintf("schema-flexibility %q: want write or read", a.SchemaFlexibility)}
+			return nil, &rpc.Error{Code: wire.CodeBadArgs, Message: fmt.Sprintf("schema-flexibility %q: want write or read", a.SchemaFlexibility)}
 		}
 		if a.Schema != "" {
 			cfg.Schema = a.Schema
 		}
 		return true, wireError(s.reg.Create(ctx, a.Name, cfg))
 	})
-	s.calls.Register("delete-database", func(ctx context.Context, call *rpc.Call) (any, error) {
+	s.calls.Register(wire.FnDeleteDatabase, func(ctx context.Context, call *rpc.Call) (any, error) {
 		s.Metrics.RPCCalls.Add(1)
-		var a NameArgs
+		var a wire.NameArgs
 		if err := call.Decode(&a); err != nil {
-			return nil, &rpc.Error{Code: CodeBadArgs, Message: err.Error()}
+			return nil, &rpc.Error{Code: wire.CodeBadArgs, Message: err.Error()}
 		}
 		return true, wireError(s.reg.Delete(ctx, a.Name))
 	})
-	s.calls.Register("database-exists", func(ctx context.Context, call *rpc.Call) (any, error) {
+	s.calls.Register(wire.FnDatabaseExists, func(ctx context.Context, call *rpc.Call) (any, error) {
 		s.Metrics.RPCCalls.Add(1)
-		var a NameArgs
+		var a wire.NameArgs
 		if err := call.Decode(&a); err != nil {
-			return nil, &rpc.Error{Code: CodeBadArgs, Message: err.Error()}
+			return nil, &rpc.Error{Code: wire.CodeBadArgs, Message: err.Error()}
 		}
 		ok, err := s.reg.Exists(ctx, a.Name)
 		return ok, wireError(err)
 	})
-	s.calls.Register("list-databases", func(ctx context.Context, call *rpc.Call) (any, error) {
+	s.calls.Register(wire.FnListDatabases, func(ctx context.Context, call *rpc.Call) (any, error) {
 		s.Metrics.RPCCalls.Add(1)
 		names, err := s.reg.List()
 		return names, wireError(err)
 	})
-	s.calls.Register("transact", func(ctx context.Context, call *rpc.Call) (any, error) {
+	s.calls.Register(wire.FnTransact, func(ctx context.Context, call *rpc.Call) (any, error) {
 		s.Metrics.RPCCalls.Add(1)
-		var a TransactArgs
+		var a wire.TransactArgs
 		if err := call.Decode(&a); err != nil {
-			return nil, &rpc.Error{Code: CodeBadArgs, Message: err.Error()}
+			return nil, &rpc.Error{Code: wire.CodeBadArgs, Message: err.Error()}
 		}
 		res, err := s.reg.Transact(ctx, a.DB, a.TxData, a.Key)
 		if err != nil {
@@ -264,44 +225,6 @@ func (s *Server) registerCalls() {
 		}
 		return res, nil
 	})
-}
-
-// txKinds maps transaction errors to wire codes (CodeTxPrefix + kind).
-var txKinds = []struct {
-	err  error
-	kind string
-}{
-	{tx.ErrUniqueConflict, "unique-conflict"},
-	{tx.ErrUpsertConflict, "upsert-conflict"},
-	{tx.ErrSchemaViolation, "schema-violation"},
-	{tx.ErrUnknownAttribute, "unknown-attribute"},
-	{tx.ErrValueType, "value-type"},
-	{tx.ErrLookupRef, "lookup-ref"},
-	{tx.ErrCASMismatch, "cas-mismatch"},
-	{tx.ErrTempidConflict, "tempid-conflict"},
-	{tx.ErrUnusedTempid, "unused-tempid"},
-	{tx.ErrTxInstant, "tx-instant"},
-	{tx.ErrInvalidTxData, "invalid-tx-data"},
-}
-
-// TxErrorKind returns the wire kind of a transaction error code, "" if the
-// code is not one.
-func TxErrorKind(code string) string {
-	k, ok := strings.CutPrefix(code, CodeTxPrefix)
-	if !ok {
-		return ""
-	}
-	return k
-}
-
-// TxError returns the tx sentinel for a wire kind (nil if unknown).
-func TxError(kind string) error {
-	for _, k := range txKinds {
-		if k.kind == kind {
-			return k.err
-		}
-	}
-	return nil
 }
 
 // wireError turns a server error into an *rpc.Error with a code the
@@ -313,30 +236,30 @@ func wireError(err error) error {
 	code := ""
 	switch {
 	case errors.Is(err, ErrNotFound):
-		code = CodeNotFound
+		code = wire.CodeNotFound
 	case errors.Is(err, ErrExists):
-		code = CodeExists
+		code = wire.CodeExists
 	case errors.Is(err, ErrBadName):
-		code = CodeBadName
+		code = wire.CodeBadName
 	case errors.Is(err, ErrShuttingDown):
-		code = CodeShutdown
+		code = wire.CodeShutdown
 	case errors.Is(err, core.ErrInvalidArgument):
-		code = CodeTxPrefix + "invalid-tx-data"
+		code = wire.CodeTxPrefix + "invalid-tx-data"
 	case errors.Is(err, core.ErrConflict):
-		code = CodeConflict
+		code = wire.CodeConflict
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return err
 	}
 	if code == "" {
-		for _, k := range txKinds {
-			if errors.Is(err, k.err) {
-				code = CodeTxPrefix + k.kind
+		for _, k := range wire.TxKinds {
+			if errors.Is(err, k.Err) {
+				code = wire.CodeTxPrefix + k.Kind
 				break
 			}
 		}
 	}
 	if code == "" {
-		code = CodeStoreError
+		code = wire.CodeStoreError
 	}
 	return &rpc.Error{Code: code, Message: err.Error()}
 }

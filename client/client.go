@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/rpc"
 	"github.com/cairn-db/cairn/store"
@@ -66,6 +67,7 @@ func New(url string, opts *Options) (*Client, error) {
 	}
 	po := o.Peer
 	po.Dial.Token = o.Token
+	po.Dial.NodeFormat = index.FormatVersion
 	if po.Dial.Logger == nil {
 		po.Dial.Logger = c.log
 	}

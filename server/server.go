@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/core/schema"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/rpc"
@@ -90,6 +91,7 @@ func New(opts Options) (*Server, error) {
 	po := opts.Peer
 	po.Token, po.DevMode = opts.Token, opts.DevMode
 	po.OriginPatterns = opts.OriginPatterns
+	po.NodeFormat = index.FormatVersion
 	po.Logger = s.log
 	po.Serve = s.serve
 	s.peers, err = peer.NewServer(&po)

@@ -67,6 +67,7 @@ func NewServerLayer(inner peer.Conn, opts ServerOptions) *ServerLayer {
 		l.log = slog.New(slog.DiscardHandler)
 	}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
+	l.Layer.Start()
 	return l
 }
 
@@ -198,6 +199,7 @@ func NewClientLayer(inner peer.Conn, opts ClientOptions) *ClientLayer {
 		l.log = slog.New(slog.DiscardHandler)
 	}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
+	l.Layer.Start()
 	return l
 }
 

@@ -9,9 +9,14 @@ import (
 	"github.com/cairn-db/cairn/core/datom"
 )
 
+// FormatVersion is the node format version: the first byte of every
+// encoded node. Peers exchange it in their hello; a mismatch is an
+// "upgrade required".
+const FormatVersion = 1
+
 // Node format constants. See the package doc for the layout.
 const (
-	formatVersion = 1
+	formatVersion = FormatVersion
 
 	typeLeaf   = 0
 	typeBranch = 1

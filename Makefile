@@ -11,7 +11,7 @@ test: vet wasm-build unit conformance fuzz-short bench-smoke
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files need formatting"; exit 1; }
 	$(GO) vet $(PKGS)
-	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./store/mem/...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./store/mem/... ./peer/... ./rpc/... ./sync/...
 
 wasm-build:
 	GOOS=js GOARCH=wasm $(GO) build ./core/... ./store/mem/...
@@ -26,6 +26,8 @@ conformance:
 fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./core/edn/
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNode$$' -fuzztime=$(FUZZTIME) ./core/index/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeFrame$$' -fuzztime=$(FUZZTIME) ./peer/
+	$(GO) test -run='^$$' -fuzz='^FuzzParseQuery$$' -fuzztime=$(FUZZTIME) ./core/query/
 
 # Benchmarks as smoke runs: one iteration each, to prove they still work.
 bench-smoke:

@@ -61,7 +61,7 @@ func TestCrashChild(t *testing.T) {
 			defer wg.Done()
 			for i := 0; ; i++ {
 				n := base + w*100000 + i
-				data := fmt.Sprintf(`[{:db/id "x" :n %d :tag ["a%d" "b"]} [:db/add "x" :prev [:n %d]]]`, n, i%7, base)
+				data := fmt.Sprintf(`[{:db/id "x" :n %d :tag ["a%d" "b"]} [:db/add "x" :prev [:n %d]]]`, n, i%7, base+w*100000)
 				if i == 0 {
 					data = fmt.Sprintf(`[{:n %d :tag "first"}]`, n)
 				}

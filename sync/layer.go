@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	gosync "sync"
+	"time"
 
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store"
@@ -132,7 +133,7 @@ func (l *ServerLayer) subscribe(ctx context.Context, sub Subscribe) {
 		err := s.Run(sctx, sub)
 		if err != nil && !errors.Is(err, context.Canceled) && l.Err() == nil {
 			l.log.Warn("sync: subscription ended", "db", sub.DB, "err", err)
-			l.sendError(sctx, sub.DB, "stream-failed", err.Error())
+			l.sendError(sctx, sub.DB, CodeStreamFailed, err.Error())
 		}
 		if l.opts.OnUnsubscribe != nil {
 			l.opts.OnUnsubscribe(sub.DB)
@@ -171,8 +172,15 @@ func (l *ServerLayer) Close(reason string) error {
 // connection closed).
 func (l *ServerLayer) Wait() { l.wg.Wait() }
 
+// CodeStreamFailed is the sync/error code of a subscription whose stream
+// ended on a server-side error; the client resubscribes.
+const CodeStreamFailed = "stream-failed"
+
 // ClientOptions configure the client side of the protocol.
 type ClientOptions struct {
+	// RetryDelay is the pause before resubscribing after a failed stream
+	// (default 200ms).
+	RetryDelay time.Duration
 	// Replica returns the replica of a database this client follows, or
 	// nil when it no longer does.
 	Replica func(db string) *Replica
@@ -285,10 +293,31 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 			return true
 		}
 		l.fail(x.DB, fmt.Errorf("sync: server: %s: %s", x.Code, x.Message))
+		if x.Code == CodeStreamFailed {
+			// The server's stream for this database ended on an error;
+			// resubscribe from what the replica has, after a pause so a
+			// persistent failure does not spin.
+			if r := l.opts.Replica(x.DB); r != nil {
+				go func() {
+					select {
+					case <-time.After(l.retry()):
+						l.resubscribe(l.Context(), x.DB, r)
+					case <-l.Context().Done():
+					}
+				}()
+			}
+		}
 	default:
 		return false
 	}
 	return true
+}
+
+func (l *ClientLayer) retry() time.Duration {
+	if l.opts.RetryDelay > 0 {
+		return l.opts.RetryDelay
+	}
+	return 200 * time.Millisecond
 }
 
 func (l *ClientLayer) resubscribe(ctx context.Context, db string, r *Replica) {

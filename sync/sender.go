@@ -227,7 +227,9 @@ func (c *DiffCache) Diff(ctx context.Context, st store.Store, from, to string) (
 		}
 	}
 	c.mu.Unlock()
-	e.once.Do(func() { e.keys, e.err = core.Diff(ctx, st, from, to) })
+	// The diff is shared: one subscriber's cancelled context (a cut
+	// connection) must not fail it for the others waiting on it.
+	e.once.Do(func() { e.keys, e.err = core.Diff(context.WithoutCancel(ctx), st, from, to) })
 	if e.err != nil {
 		c.mu.Lock()
 		if c.entries[k] == e {

@@ -42,11 +42,12 @@ type proc struct {
 	valueTempids map[int64]any
 	redundant    map[int64]struct{} // entities named by re-asserted datoms and upserts
 
-	txData []datom.Datom
-	ents   map[int64]*entState
-	order  []*eaState // every (e, a) touched, in first-touch order
-	slab   []eaState  // preallocated states
-	av     map[avKey]*avState
+	txData   []datom.Datom
+	ents     map[int64]*entState
+	order    []*eaState // every (e, a) touched, in first-touch order
+	slab     []eaState  // preallocated states
+	slabSize int        // size of the last slab
+	av       map[avKey]*avState
 
 	tuples tupleQueue
 	stack  []any
@@ -247,7 +248,10 @@ func (p *proc) newState(es *entState, e int64, a string, base []datom.Datom) *ea
 		p.ents[e] = es
 	}
 	if len(p.slab) == 0 {
-		p.slab = make([]eaState, 256)
+		// Slabs grow with the transaction: small transactions allocate
+		// little, large ones amortise.
+		p.slabSize = min(max(2*p.slabSize, 8), 256)
+		p.slab = make([]eaState, p.slabSize)
 	}
 	st := &p.slab[0]
 	p.slab = p.slab[1:]

@@ -279,8 +279,11 @@ func (d *Database) Ready(ctx context.Context) (*core.DB, error) {
 // Sync waits until the replica has applied a head with basis-t >= t.
 func (d *Database) Sync(ctx context.Context, t int64) (*core.DB, error) {
 	db, err := d.r.WaitFor(ctx, t)
-	if errors.Is(err, csync.ErrDeleted) {
+	switch {
+	case errors.Is(err, csync.ErrDeleted):
 		return nil, ErrDeleted
+	case errors.Is(err, csync.ErrUnavailable):
+		return nil, errors.Join(ErrNotFound, err)
 	}
 	return db, err
 }
@@ -299,20 +302,21 @@ type Result struct {
 	DB *core.DB
 }
 
-// Transact sends tx-data (EDN text) to the server and returns once the
-// local replica contains the transaction. It retries with the same
-// idempotency key across disconnects until ctx ends.
-func (d *Database) Transact(ctx context.Context, txData string) (*Result, error) {
+// Transact sends tx-data (EDN text) to database name on the server and
+// returns its result, without waiting for any replica. It retries with the
+// same idempotency key across disconnects until ctx ends, so it applies at
+// most once; when ctx ends first the outcome is unknown.
+func (c *Client) Transact(ctx context.Context, name, txData string) (*wire.TransactResult, error) {
 	var kb [16]byte
 	if _, err := rand.Read(kb[:]); err != nil {
 		return nil, err
 	}
-	args := wire.TransactArgs{DB: d.name, TxData: txData, Key: hex.EncodeToString(kb[:])}
+	args := wire.TransactArgs{DB: name, TxData: txData, Key: hex.EncodeToString(kb[:])}
 	var res wire.TransactResult
 	for {
-		err := d.c.call(ctx, wire.FnTransact, args, &res)
+		err := c.call(ctx, wire.FnTransact, args, &res)
 		if err == nil {
-			break
+			return &res, nil
 		}
 		if errors.Is(err, rpc.ErrDisconnected) {
 			if ctx.Err() != nil {
@@ -325,11 +329,21 @@ func (d *Database) Transact(ctx context.Context, txData string) (*Result, error)
 		}
 		return nil, err
 	}
+}
+
+// Transact sends tx-data (EDN text) to the server and returns once the
+// local replica contains the transaction (read-your-writes). It retries
+// with the same idempotency key across disconnects until ctx ends.
+func (d *Database) Transact(ctx context.Context, txData string) (*Result, error) {
+	res, err := d.c.Transact(ctx, d.name, txData)
+	if err != nil {
+		return nil, err
+	}
 	db, err := d.Sync(ctx, res.TxID)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{TransactResult: res, DB: db}, nil
+	return &Result{TransactResult: *res, DB: db}, nil
 }
 
 // Close stops following the database (its store stays as it is).

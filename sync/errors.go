@@ -18,6 +18,9 @@ var (
 	// ErrDeleted is returned to waiters when the server deleted the
 	// database.
 	ErrDeleted = errors.New("sync: database deleted")
+	// ErrUnavailable is returned to waiters when the server refused the
+	// subscription (no such database, not authorized).
+	ErrUnavailable = errors.New("sync: subscription refused")
 	// ErrTooLarge is returned when a message exceeds the protocol's bounds.
 	ErrTooLarge = errors.New("sync: message too large")
 )

@@ -114,7 +114,7 @@ func (l *ServerLayer) sendError(ctx context.Context, db, code, msg string) {
 func (l *ServerLayer) subscribe(ctx context.Context, sub Subscribe) {
 	src, err := l.opts.Lookup(ctx, sub.DB, l.Principal())
 	if err != nil {
-		l.sendError(ctx, sub.DB, "unavailable", err.Error())
+		l.sendError(ctx, sub.DB, CodeUnavailable, err.Error())
 		return
 	}
 	l.stop(sub.DB) // a new subscribe replaces the old stream
@@ -171,6 +171,10 @@ func (l *ServerLayer) Close(reason string) error {
 // Wait blocks until every subscription's sender has ended (after the
 // connection closed).
 func (l *ServerLayer) Wait() { l.wg.Wait() }
+
+// CodeUnavailable is the sync/error code of a subscription the server
+// cannot serve (no such database, not authorized).
+const CodeUnavailable = "unavailable"
 
 // CodeStreamFailed is the sync/error code of a subscription whose stream
 // ended on a server-side error; the client resubscribes.
@@ -292,7 +296,13 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 			l.fail("", err)
 			return true
 		}
-		l.fail(x.DB, fmt.Errorf("sync: server: %s: %s", x.Code, x.Message))
+		err := fmt.Errorf("sync: server: %s: %s", x.Code, x.Message)
+		l.fail(x.DB, err)
+		if x.Code == CodeUnavailable {
+			if r := l.opts.Replica(x.DB); r != nil {
+				r.Fail(fmt.Errorf("%w: %w", ErrUnavailable, err))
+			}
+		}
 		if x.Code == CodeStreamFailed {
 			// The server's stream for this database ended on an error;
 			// resubscribe from what the replica has, after a pause so a

@@ -49,6 +49,7 @@ type Replica struct {
 	nextL     int
 	changed   chan struct{}
 	deleted   bool
+	failed    error // the server refused the subscription; cleared by the next head
 
 	nodes, bytes, heads atomic.Int64
 }
@@ -201,7 +202,7 @@ func (r *Replica) ApplyHead(ctx context.Context, m *Head) error {
 		after = datom.Tx0
 	}
 	r.mu.Lock()
-	r.db, r.head = db, m.Head
+	r.db, r.head, r.failed = db, m.Head, nil
 	ls := r.listenerList()
 	r.mu.Unlock()
 	if len(ls) > 0 {
@@ -258,6 +259,15 @@ func (r *Replica) Reset(ctx context.Context) error {
 	return nil
 }
 
+// Fail records that the server cannot serve this replica's subscription
+// (for example, no such database): waiters get err until a head arrives.
+func (r *Replica) Fail(err error) {
+	r.mu.Lock()
+	r.failed = err
+	r.mu.Unlock()
+	r.notify()
+}
+
 // MarkDeleted records that the server deleted the database.
 func (r *Replica) MarkDeleted() {
 	r.mu.Lock()
@@ -271,10 +281,13 @@ func (r *Replica) MarkDeleted() {
 func (r *Replica) WaitFor(ctx context.Context, t int64) (*core.DB, error) {
 	for {
 		r.mu.Lock()
-		db, ch, deleted := r.db, r.changed, r.deleted
+		db, ch, deleted, failed := r.db, r.changed, r.deleted, r.failed
 		r.mu.Unlock()
 		if deleted {
 			return nil, ErrDeleted
+		}
+		if failed != nil {
+			return nil, failed
 		}
 		if db != nil && db.BasisT() >= t {
 			return db, nil

@@ -166,3 +166,21 @@ func TestBadInputNeverHurts(t *testing.T) {
 		t.Fatalf("good peer's data: %v %v (want %d)", got, err, n)
 	}
 }
+
+// TestOpenMissingDatabase: following a database the server does not have
+// fails promptly with ErrNotFound instead of waiting forever.
+func TestOpenMissingDatabase(t *testing.T) {
+	ctx := ctxT(t, 30*time.Second)
+	srv := startServer(t, t.TempDir(), token, 0)
+	c := dial(t, ctx, srv.url())
+	d, err := c.Open(ctx, "nothing-here", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Ready(ctx); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("Ready on a missing database: %v", err)
+	}
+	if _, err := c.Transact(ctx, "nothing-here", `[]`); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("transact on a missing database: %v", err)
+	}
+}

@@ -76,7 +76,38 @@ func run(out string, count int) error {
 	fmt.Fprintf(&rep, "| small tx (3 datoms), 16 concurrent writers, store/file | **%.0f tx/s** (%.3f fsyncs/tx) | | | >= 2,000 tx/s |\n\n",
 		w["tx/s"], w["fsyncs/tx"])
 	fmt.Fprintf(&rep, "With an fsync costing %.3f ms here, one fsync per transaction would cap a single writer at %.0f tx/s; group commit shares each fsync among the queued transactions.\n\n", fsyncMs, 1000/fsyncMs)
-	rep.WriteString("<details><summary>raw go test output</summary>\n\n```\n" + raw + "```\n</details>\n")
+	rep.WriteString("<details><summary>raw go test output</summary>\n\n```\n" + raw + "```\n</details>\n\n")
+
+	// The query (issue #3) and sync (issue #4) reports come from their own
+	// programs, run here in the same session so every anchor shares the
+	// machine state.
+	for _, sub := range []struct{ name, pkg string }{
+		{"query", "./bench/cmd/benchquery"},
+		{"sync", "./bench/sync"},
+	} {
+		if _, err := os.Stat(sub.pkg); err != nil {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "running %s benchmarks ...\n", sub.name)
+		f, err := os.CreateTemp("", "bench-"+sub.name+"-*.md")
+		if err != nil {
+			return err
+		}
+		f.Close()
+		defer os.Remove(f.Name())
+		cmd := exec.Command("go", "run", sub.pkg, "-out", f.Name())
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(&rep, "## %s\n\n`go run %s` failed: %v\n\n", sub.name, sub.pkg, err)
+			continue
+		}
+		b, err := os.ReadFile(f.Name())
+		if err != nil {
+			return err
+		}
+		rep.Write(b)
+		rep.WriteString("\n")
+	}
 
 	if err := os.WriteFile(out, []byte(rep.String()), 0o644); err != nil {
 		return err

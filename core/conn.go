@@ -126,11 +126,12 @@ type Conn struct {
 	opts Options
 	cfg  struct{ mode Mode }
 
-	queue  chan *txRequest
-	closed chan struct{}
-	wg     sync.WaitGroup
-	ctx    context.Context // owned by the writer; cancelled on Close
-	cancel context.CancelFunc
+	queue   chan *txRequest
+	closed  chan struct{}
+	stopped chan struct{} // closed when the writer goroutine has returned
+	wg      sync.WaitGroup
+	ctx     context.Context // owned by the writer; cancelled on Close
+	cancel  context.CancelFunc
 
 	mu        sync.RWMutex
 	db        *DB
@@ -326,7 +327,7 @@ func loadCommit(ctx context.Context, e *env, key string) (*DB, error) {
 
 func start(st store.Store, o Options, db *DB, head []byte) *Conn {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Conn{st: st, opts: o, queue: make(chan *txRequest, o.MaxGroup), closed: make(chan struct{}),
+	c := &Conn{st: st, opts: o, queue: make(chan *txRequest, o.MaxGroup), closed: make(chan struct{}), stopped: make(chan struct{}),
 		ctx: ctx, cancel: cancel, db: db, head: head, listeners: map[int]func(*Report){}}
 	if db.flags&flagDataScript != 0 {
 		c.cfg.mode = ModeDataScript
@@ -411,6 +412,14 @@ func (c *Conn) Transact(ctx context.Context, data any) (*Report, error) {
 	select {
 	case r := <-req.done:
 		return r.report, r.err
+	case <-c.stopped:
+		// The writer ended; it answered every request it took.
+		select {
+		case r := <-req.done:
+			return r.report, r.err
+		default:
+			return nil, ErrClosed
+		}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -429,6 +438,7 @@ func (c *Conn) Close() error {
 
 func (c *Conn) run() {
 	defer c.wg.Done()
+	defer close(c.stopped)
 	group := make([]*txRequest, 0, c.opts.MaxGroup)
 	for {
 		var first *txRequest

@@ -254,7 +254,7 @@ func (db *DB) Count(ctx context.Context, order datom.Order, comps ...datom.Value
 	}
 	count := func(t *index.Tree) int64 {
 		if b.n == 0 {
-			return t.Count()
+			return max(t.Count(), 0) // -1 when the root cannot be read
 		}
 		to, ok := b.upper()
 		if !ok {

@@ -88,7 +88,10 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 			if err := s.out.Send(ctx, TypeReset, &Reset{DB: s.db, Reason: "the database was recreated (new incarnation)"}); err != nil {
 				return err
 			}
-		case !known:
+		case !known || sub.BasisT > cur.BasisT():
+			// A commit the server does not have, or one ahead of the
+			// server's head (the server was restored to an older state):
+			// the client starts over.
 			if err := s.out.Send(ctx, TypeReset, &Reset{DB: s.db, Reason: "the server does not know the client's commit"}); err != nil {
 				return err
 			}

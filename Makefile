@@ -3,18 +3,36 @@ GO      ?= go
 FUZZTIME ?= 5s
 PKGS    := ./...
 
-.PHONY: test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long
+WASM_STORE_PKGS := ./store/indexeddb/ ./store/tiered/
 
-test: vet wasm-build unit conformance fuzz-short bench-smoke
+.PHONY: test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long \
+	wasm-deps wasm-test wasm-test-node wasm-test-browser
+
+test: vet wasm-build unit wasm-test conformance fuzz-short bench-smoke
 	@echo "make test: all steps passed"
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files need formatting"; exit 1; }
 	$(GO) vet $(PKGS)
-	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./store/mem/... ./peer/... ./rpc/... ./sync/...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./store/... ./peer/... ./rpc/... ./sync/...
 
 wasm-build:
-	GOOS=js GOARCH=wasm $(GO) build ./core/... ./store/mem/...
+	GOOS=js GOARCH=wasm $(GO) build ./core/... ./store/...
+
+# apt-get install chromium when missing, wasmbrowsertest v0.11.0 into
+# ~/.cache/cairn-tools, npm ci fake-indexeddb.
+wasm-deps:
+	GO=$(GO) ./scripts/wasm-browser-test.sh --install-only
+	GO=$(GO) ./scripts/wasm-node-test.sh --install-only
+
+wasm-test: wasm-deps wasm-test-node wasm-test-browser
+
+wasm-test-node:
+	GO=$(GO) ./scripts/wasm-node-test.sh -count=1 $(WASM_STORE_PKGS)
+
+wasm-test-browser:
+	GO=$(GO) ./scripts/wasm-browser-test.sh -count=1 $(WASM_STORE_PKGS)
+	GO=$(GO) ./scripts/wasm-browser-test.sh -count=1 -run='^$$' -bench=. -benchtime=1x $(WASM_STORE_PKGS) > /dev/null
 
 unit:
 	$(GO) test -count=1 -timeout 20m $(PKGS)

@@ -60,11 +60,7 @@ func (t *Tree) Check(ctx context.Context) (TreeStats, error) {
 			}
 		}
 		st.MaxSize = max(st.MaxSize, size)
-		small := size < t.opts.NodeSize/4
-		if n.level == 0 {
-			small = small && len(n.datoms) < MaxLeafDatoms/4
-		}
-		if !isRoot && (small || (n.level > 0 && len(n.kids) < 2)) {
+		if !isRoot && (size < t.opts.NodeSize/4 || (n.level > 0 && len(n.kids) < 2)) {
 			st.Underfull++
 		}
 		if err := t.checkOrder(n); err != nil {

@@ -26,12 +26,15 @@ type Options struct {
 	Cache *Cache
 	// NodeSize is the target encoded size of a node in bytes; 0 means
 	// DefaultNodeSize. Values are clamped to [MinNodeSize, MaxNodeSize].
+	// 2 KiB keeps the copy-on-write of a leaf cheap for small transactions
+	// (delta-encoded datoms are small, so a 4 KiB leaf holds hundreds) and
+	// halves what a small commit ships to subscribers.
 	NodeSize int
 }
 
 // Node size bounds.
 const (
-	DefaultNodeSize = 4096
+	DefaultNodeSize = 2048
 	MinNodeSize     = 256
 	MaxNodeSize     = 1 << 20
 )

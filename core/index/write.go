@@ -324,16 +324,10 @@ func (w *writer) fixUnderfull(rs []ref, level int) ([]ref, error) {
 	return rs, nil
 }
 
-// underfull reports whether n must be merged with a neighbour: a leaf
-// smaller than a quarter of the target size that also holds fewer than a
-// quarter of MaxLeafDatoms (a leaf cut by count is small but not
-// underfull), or a branch smaller than a quarter of the target or with one
-// child.
+// underfull reports whether n must be merged with a neighbour: it is
+// smaller than a quarter of the target size, or a branch with one child.
 func (w *writer) underfull(n *node) bool {
-	if n.level == 0 {
-		return n.size < w.minSize && len(n.datoms) < MaxLeafDatoms/4
-	}
-	return n.size < w.minSize || len(n.kids) < 2
+	return n.size < w.minSize || (n.level > 0 && len(n.kids) < 2)
 }
 
 // mergePair joins two neighbouring entries at level into one or two new
@@ -366,19 +360,13 @@ func (w *writer) mergePair(a, b ref, level int) ([]ref, error) {
 // near fill×target, each with at least minEntries entries. The headroom
 // left by fill means a node split or bulk-built is not split again by the
 // next insert.
-func cuts(offs []int, target, minEntries, maxEntries int) []int {
+func cuts(offs []int, target, minEntries int) []int {
 	n := len(offs) - 1
 	total := offs[n]
 	k := 1
 	if total > target {
 		fill := target * fillPercent / 100
 		k = (total + fill - 1) / fill
-	}
-	if maxEntries > 0 && n > maxEntries {
-		// Too many (small) entries: cut by count as well, filling to the
-		// same ratio, so that copy-on-write of a leaf stays cheap.
-		fill := maxEntries * fillPercent / 100
-		k = max(k, (n+fill-1)/fill)
 	}
 	k = max(min(k, n/minEntries), 1)
 	ends := make([]int, 0, k)
@@ -417,14 +405,6 @@ func searchInts(xs []int, x int) int {
 // as a percentage of Options.NodeSize.
 const fillPercent = 75
 
-// MaxLeafDatoms bounds the datoms of one leaf besides its encoded size.
-// Delta encoding makes datoms small (often ~10 bytes), so a size-only split
-// would put hundreds of datoms in a leaf, and every small transaction
-// copies and re-encodes each leaf it touches; this keeps that copy cheap.
-// Splits happen only when a leaf is written, so trees written with another
-// bound stay readable and valid.
-const MaxLeafDatoms = 128
-
 // Encoded header bytes, approximately, for choosing cuts.
 const headerSize = 6
 
@@ -460,7 +440,7 @@ func (w *writer) chunkLeaf(ds []datom.Datom, owned bool) []ref {
 	}
 	offs = append(offs, len(enc))
 	w.enc, w.offs = enc, offs
-	ends := cuts(offs, w.target-headerSize, 1, MaxLeafDatoms)
+	ends := cuts(offs, w.target-headerSize, 1)
 	out := make([]ref, len(ends))
 	start := 0
 	for i, e := range ends {
@@ -502,7 +482,7 @@ func (w *writer) chunkBranch(kids []ref, level int) []ref {
 	}
 	offs = append(offs, len(enc)+extra)
 	w.enc, w.offs = enc, offs
-	ends := cuts(offs, w.target-headerSize, 2, 0)
+	ends := cuts(offs, w.target-headerSize, 2)
 	out := make([]ref, len(ends))
 	start := 0
 	for i, e := range ends {

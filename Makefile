@@ -6,18 +6,33 @@ PKGS    := ./...
 WASM_STORE_PKGS := ./store/indexeddb/ ./store/tiered/
 
 .PHONY: test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long \
-	wasm-deps wasm-test wasm-test-node wasm-test-browser
+	wasm-deps wasm-test wasm-test-node wasm-test-browser wasm-unit web web-check browser-deps
 
-test: vet wasm-build unit wasm-test conformance fuzz-short bench-smoke
+test: vet wasm-build web-check wasm-test wasm-unit browser-deps unit conformance fuzz-short bench-smoke
 	@echo "make test: all steps passed"
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo "gofmt: files need formatting"; exit 1; }
 	$(GO) vet $(PKGS)
-	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./store/... ./peer/... ./rpc/... ./sync/...
+	GOOS=js GOARCH=wasm $(GO) vet ./core/... ./store/... ./peer/... ./rpc/... ./sync/... ./wasm/
 
 wasm-build:
-	GOOS=js GOARCH=wasm $(GO) build ./core/... ./store/...
+	GOOS=js GOARCH=wasm $(GO) build ./core/... ./store/... ./wasm/
+
+# The web app's built assets are committed (go run ./cmd/syncserver works on
+# a clean clone); web-check rebuilds them and fails when they are stale.
+web:
+	GO=$(GO) sh web/build.sh
+web-check:
+	GO=$(GO) sh web/build.sh -check
+
+# The wasm API's unit tests, under node.
+wasm-unit:
+	PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 ./wasm/
+
+# Chromium for the browser end-to-end tests (tests/browser).
+browser-deps:
+	@GO=$(GO) ./scripts/ensure-chromium.sh > /dev/null
 
 # apt-get install chromium when missing, wasmbrowsertest v0.11.0 into
 # ~/.cache/cairn-tools, npm ci fake-indexeddb.

@@ -51,6 +51,7 @@ func run(args []string, env func(string) string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "syncserver:", err)
 		return 1
 	}
+	srv.ServeWebApp() // the task board at /
 	ln, err := net.Listen("tcp", net.JoinHostPort(c.Host, fmt.Sprint(c.Port)))
 	if err != nil {
 		fmt.Fprintln(stderr, "syncserver:", err)

@@ -188,24 +188,29 @@ func (r *Replica) ApplyHead(ctx context.Context, m *Head) error {
 	}
 	if err := r.st.Write(ctx, store.Batch{Head: &store.HeadUpdate{Name: r.branch, Old: oldHead, New: m.Head}}); err != nil {
 		if errors.Is(err, store.ErrHeadConflict) {
-			// Another process sharing the store moved the head; take it
-			// only if ours is newer.
-			return r.adoptNewer(ctx, m.Head, h)
+			// Another process sharing the store (a browser tab) moved the
+			// head: take whichever of the two is newer.
+			return r.adoptNewer(ctx, old, db, m.Head, h)
 		}
 		return err
 	}
 	r.heads.Add(1)
-	var after int64
+	return r.install(ctx, old, db, m.Head)
+}
+
+// install makes db (stored under head) the replica's value and tells the
+// listeners every transaction after old's basis-t.
+func (r *Replica) install(ctx context.Context, old, db *core.DB, head []byte) error {
+	after := datom.Tx0
 	if old != nil {
 		after = old.BasisT()
-	} else {
-		after = datom.Tx0
 	}
 	r.mu.Lock()
-	r.db, r.head, r.failed = db, m.Head, nil
+	r.db, r.head, r.failed = db, head, nil
 	ls := r.listenerList()
 	r.mu.Unlock()
-	if len(ls) > 0 {
+	var err error
+	if len(ls) > 0 && db.BasisT() > after {
 		err = db.TxLog(ctx, after, func(tx int64, ds []datom.Datom) error {
 			ev := Event{TxID: tx, TxData: ds, DB: db}
 			for _, fn := range ls {
@@ -218,19 +223,40 @@ func (r *Replica) ApplyHead(ctx context.Context, m *Head) error {
 	return err
 }
 
-func (r *Replica) adoptNewer(ctx context.Context, head []byte, h core.Head) error {
-	cur, err := r.st.Head(ctx, r.branch)
-	if err != nil {
-		return err
+func (r *Replica) adoptNewer(ctx context.Context, old, ours *core.DB, head []byte, h core.Head) error {
+	for range 4 {
+		cur, err := r.st.Head(ctx, r.branch)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil && string(cur) != string(resetMarker) {
+			ch, err := core.DecodeHead(cur)
+			if err != nil {
+				return err
+			}
+			if ch.Incarnation == h.Incarnation && ch.BasisT >= h.BasisT {
+				// The store is ahead of this message: adopt its value.
+				if old != nil && ch.Commit == old.CommitID() {
+					return nil
+				}
+				db, err := core.LoadCommit(ctx, r.st, ch.Commit, r.opts)
+				if err != nil {
+					return err
+				}
+				return r.install(ctx, old, db, cur)
+			}
+		}
+		// Ours is newer: swap it in over what is there now.
+		err = r.st.Write(ctx, store.Batch{Head: &store.HeadUpdate{Name: r.branch, Old: cur, New: head}})
+		if err == nil {
+			r.heads.Add(1)
+			return r.install(ctx, old, ours, head)
+		}
+		if !errors.Is(err, store.ErrHeadConflict) {
+			return err
+		}
 	}
-	ch, err := core.DecodeHead(cur)
-	if err != nil {
-		return err
-	}
-	if ch.Incarnation == h.Incarnation && ch.BasisT >= h.BasisT {
-		return ErrStaleHead
-	}
-	return fmt.Errorf("sync: replica head moved concurrently: %w", store.ErrHeadConflict)
+	return fmt.Errorf("sync: replica head keeps moving: %w", store.ErrHeadConflict)
 }
 
 // Reset forgets the replica's head (its nodes stay: they are valid, merely

@@ -243,3 +243,55 @@ func TestResetOnNewIncarnation(t *testing.T) {
 	cancel()
 	<-errc
 }
+
+// TestSharedStoreNeverRegresses: two replicas on one store (two browser
+// tabs on one IndexedDB). The one that is behind adopts the newer head
+// instead of fighting over it.
+func TestSharedStoreNeverRegresses(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _ := setup(t)
+	shared := mem.New()
+	r1, _ := csync.OpenReplica(ctx, shared, nil)
+	r2, _ := csync.OpenReplica(ctx, shared, nil)
+	if _, err := conn.Transact(ctx, `[{:name "a"}]`); err != nil {
+		t.Fatal(err)
+	}
+	first := conn.DB()
+	if _, err := conn.Transact(ctx, `[{:name "b"}]`); err != nil {
+		t.Fatal(err)
+	}
+	second := conn.DB()
+	// r1 receives everything up to the second commit.
+	keys, err := core.Diff(ctx, conn.Store(), "", second.CommitID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n csync.Nodes
+	for _, k := range keys {
+		v, _ := conn.Store().Get(ctx, k)
+		n.Keys, n.Values = append(n.Keys, []byte(k)), append(n.Values, v)
+	}
+	first1, _ := core.Diff(ctx, conn.Store(), "", first.CommitID())
+	for _, k := range first1 {
+		v, _ := conn.Store().Get(ctx, k)
+		n.Keys, n.Values = append(n.Keys, []byte(k)), append(n.Values, v)
+	}
+	if err := r1.ApplyNodes(ctx, &n); err != nil {
+		t.Fatal(err)
+	}
+	if err := r1.ApplyHead(ctx, &csync.Head{Head: core.EncodeHead(second.Head())}); err != nil {
+		t.Fatal(err)
+	}
+	// r2 still thinks the store is empty and gets the older head.
+	if err := r2.ApplyHead(ctx, &csync.Head{Head: core.EncodeHead(first.Head())}); err != nil {
+		t.Fatalf("older head on a shared store: %v", err)
+	}
+	if got := r2.DB(); got == nil || got.CommitID() != second.CommitID() {
+		t.Fatalf("r2 did not adopt the newer shared head")
+	}
+	h, _ := shared.Head(ctx, core.DefaultBranch)
+	if dh, _ := core.DecodeHead(h); dh.Commit != second.CommitID() {
+		t.Fatalf("the shared head regressed")
+	}
+}

@@ -65,6 +65,7 @@ fuzz-short:
 # Benchmarks as smoke runs: one iteration each, to prove they still work.
 bench-smoke:
 	$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x $(PKGS) > /dev/null
+	$(GO) run ./bench/sync -smoke > /dev/null
 
 # The real benchmarks, with the DataScript anchor, written to BENCHMARKS.md.
 bench-deps:

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	gosync "sync"
 
+	"github.com/vmihailenco/msgpack/v5"
+
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/store"
 )
@@ -123,18 +125,12 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 // step sends everything reachable from db's commit that from lacks, then
 // db's head.
 func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
-	keys, err := s.opts.Diffs.Diff(ctx, s.st, from, db.CommitID())
+	p, err := s.opts.Diffs.prepare(ctx, s.st, s.db, from, db.CommitID(), s.opts.BatchBytes)
 	if err != nil {
 		return fmt.Errorf("sync: diff: %w", err)
 	}
 	inflight := 0
-	var total int64
-	msg := &Nodes{DB: s.db}
-	size := 0
-	flush := func() error {
-		if len(msg.Keys) == 0 {
-			return nil
-		}
+	send := func(body any) error {
 		for inflight >= s.opts.Window {
 			select {
 			case <-s.acks:
@@ -143,33 +139,59 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 				return ctx.Err()
 			}
 		}
-		s.seq++
-		msg.Seq = s.seq
-		if err := s.out.Send(ctx, TypeNodes, msg); err != nil {
+		if err := s.out.Send(ctx, TypeNodes, body); err != nil {
 			return err
 		}
 		inflight++
-		msg = &Nodes{DB: s.db}
-		size = 0
 		return nil
 	}
-	for _, k := range keys {
-		v, err := s.st.Get(ctx, k)
-		if err != nil {
-			return fmt.Errorf("sync: reading node: %w", err)
-		}
-		if size > 0 && size+len(v) > s.opts.BatchBytes {
-			if err := flush(); err != nil {
+	nodes, total := len(p.keys), int64(0)
+	if p.batches != nil {
+		// A small diff, encoded once and shared by every subscriber
+		// making the same step: each batch's Seq is its position.
+		for _, b := range p.batches {
+			if err := send(b); err != nil {
 				return err
 			}
 		}
-		msg.Keys = append(msg.Keys, []byte(k))
-		msg.Values = append(msg.Values, v)
-		size += len(v) + len(k)
-		total += int64(len(v) + len(k))
-	}
-	if err := flush(); err != nil {
-		return err
+		total = p.bytes
+	} else {
+		// A large diff (an initial sync) streams from the store in
+		// batches, holding one batch in memory at a time.
+		var seq uint64
+		msg := &Nodes{DB: s.db}
+		size := 0
+		flush := func() error {
+			if len(msg.Keys) == 0 {
+				return nil
+			}
+			seq++
+			msg.Seq = seq
+			if err := send(msg); err != nil {
+				return err
+			}
+			msg = &Nodes{DB: s.db}
+			size = 0
+			return nil
+		}
+		for _, k := range p.keys {
+			v, err := s.st.Get(ctx, k)
+			if err != nil {
+				return fmt.Errorf("sync: reading node: %w", err)
+			}
+			if size > 0 && size+len(v) > s.opts.BatchBytes {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			msg.Keys = append(msg.Keys, []byte(k))
+			msg.Values = append(msg.Values, v)
+			size += len(v) + len(k)
+			total += int64(len(v) + len(k))
+		}
+		if err := flush(); err != nil {
+			return err
+		}
 	}
 	// The head goes only after every batch is acknowledged: the client has
 	// stored everything it names.
@@ -182,42 +204,51 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 		}
 	}
 	head := core.EncodeHead(db.Head())
-	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: len(keys), Bytes: total}); err != nil {
+	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: nodes, Bytes: total}); err != nil {
 		return err
 	}
 	if s.opts.OnSent != nil {
-		s.opts.OnSent(len(keys), total)
+		s.opts.OnSent(nodes, total)
 	}
 	return nil
 }
 
 // DiffCache remembers recent diffs so that many subscribers moving between
-// the same two commits cost one diff. It is safe for concurrent use.
+// the same two commits cost one diff, and, for small diffs, one read and
+// one encoding of the node batches. It is safe for concurrent use.
 type DiffCache struct {
 	mu      gosync.Mutex
 	max     int
-	entries map[[2]string]*diffEntry
-	order   [][2]string
+	entries map[[3]string]*diffEntry
+	order   [][3]string
 }
 
+// sharedBatchKeys bounds the diffs whose encoded batches are kept and
+// shared: a live commit touches tens of nodes, an initial sync thousands.
+const sharedBatchKeys = 512
+
 type diffEntry struct {
-	once gosync.Once
-	keys []string
-	err  error
+	once    gosync.Once
+	keys    []string
+	batches []any // msgpack.RawMessage bodies of Nodes, or nil for large diffs
+	bytes   int64
+	err     error
 }
 
 // NewDiffCache returns a cache of the last max diffs.
 func NewDiffCache(max int) *DiffCache {
-	return &DiffCache{max: max, entries: map[[2]string]*diffEntry{}}
+	return &DiffCache{max: max, entries: map[[3]string]*diffEntry{}}
 }
 
-// Diff returns core.Diff(from, to), computing it once for concurrent and
-// repeated callers. A nil cache computes every time.
-func (c *DiffCache) Diff(ctx context.Context, st store.Store, from, to string) ([]string, error) {
+// prepare returns the diff between two commits of database db; for a small
+// diff also its Nodes messages, encoded. A nil cache computes every time.
+func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from, to string, batchBytes int) (*diffEntry, error) {
 	if c == nil {
-		return core.Diff(ctx, st, from, to)
+		e := &diffEntry{}
+		e.compute(ctx, st, db, from, to, batchBytes)
+		return e, e.err
 	}
-	k := [2]string{from, to}
+	k := [3]string{db, from, to}
 	c.mu.Lock()
 	e, ok := c.entries[k]
 	if !ok {
@@ -232,7 +263,7 @@ func (c *DiffCache) Diff(ctx context.Context, st store.Store, from, to string) (
 	c.mu.Unlock()
 	// The diff is shared: one subscriber's cancelled context (a cut
 	// connection) must not fail it for the others waiting on it.
-	e.once.Do(func() { e.keys, e.err = core.Diff(context.WithoutCancel(ctx), st, from, to) })
+	e.once.Do(func() { e.compute(context.WithoutCancel(ctx), st, db, from, to, batchBytes) })
 	if e.err != nil {
 		c.mu.Lock()
 		if c.entries[k] == e {
@@ -240,5 +271,46 @@ func (c *DiffCache) Diff(ctx context.Context, st store.Store, from, to string) (
 		}
 		c.mu.Unlock()
 	}
-	return e.keys, e.err
+	return e, e.err
+}
+
+func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from, to string, batchBytes int) {
+	e.keys, e.err = core.Diff(ctx, st, from, to)
+	if e.err != nil || len(e.keys) > sharedBatchKeys {
+		return
+	}
+	msg := &Nodes{DB: db}
+	size := 0
+	flush := func() error {
+		if len(msg.Keys) == 0 {
+			return nil
+		}
+		msg.Seq = uint64(len(e.batches) + 1)
+		b, err := msgpack.Marshal(msg)
+		if err != nil {
+			return err
+		}
+		e.batches = append(e.batches, msgpack.RawMessage(b))
+		msg = &Nodes{DB: db}
+		size = 0
+		return nil
+	}
+	e.batches = []any{}
+	for _, k := range e.keys {
+		v, err := st.Get(ctx, k)
+		if err != nil {
+			e.err = fmt.Errorf("reading node: %w", err)
+			return
+		}
+		if size > 0 && size+len(v) > batchBytes {
+			if e.err = flush(); e.err != nil {
+				return
+			}
+		}
+		msg.Keys = append(msg.Keys, []byte(k))
+		msg.Values = append(msg.Values, v)
+		size += len(v) + len(k)
+		e.bytes += int64(len(v) + len(k))
+	}
+	e.err = flush()
 }

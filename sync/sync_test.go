@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmihailenco/msgpack/v5"
+
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/schema"
@@ -22,6 +24,14 @@ type pipe struct {
 }
 
 func (p *pipe) Send(ctx context.Context, typ string, msg any) error {
+	if raw, ok := msg.(msgpack.RawMessage); ok {
+		// A shared, pre-encoded batch: decode it as a connection would.
+		var n csync.Nodes
+		if err := msgpack.Unmarshal(raw, &n); err != nil {
+			return err
+		}
+		msg = &n
+	}
 	select {
 	case p.msgs <- msg:
 		return nil

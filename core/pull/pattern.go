@@ -3,6 +3,7 @@ package pull
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cairn-db/cairn/core/edn"
 	"github.com/cairn-db/cairn/core/query/builtin"
@@ -50,13 +51,47 @@ func ParsePattern(pattern any) (p *Pattern, err error) {
 	case *Pattern:
 		return t, nil
 	case string:
+		if p, ok := patternCache.get(t); ok {
+			return p, nil
+		}
 		v, err := edn.ReadString(t)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidPattern, err)
 		}
-		pattern = v
+		p, err := parsePattern(v, 0)
+		if err == nil {
+			patternCache.put(t, p)
+		}
+		return p, err
 	}
 	return parsePattern(pattern, 0)
+}
+
+// patternCache keeps parsed pattern texts (patterns are not modified once
+// parsed); it is emptied when it reaches its size, a simple bound.
+var patternCache = &patCache{m: map[string]*Pattern{}}
+
+const patternCacheSize = 1024
+
+type patCache struct {
+	mu sync.Mutex
+	m  map[string]*Pattern
+}
+
+func (c *patCache) get(k string) (*Pattern, bool) {
+	c.mu.Lock()
+	p, ok := c.m[k]
+	c.mu.Unlock()
+	return p, ok
+}
+
+func (c *patCache) put(k string, p *Pattern) {
+	c.mu.Lock()
+	if len(c.m) >= patternCacheSize {
+		clear(c.m)
+	}
+	c.m[k] = p
+	c.mu.Unlock()
 }
 
 func bad(form any, why string) error {

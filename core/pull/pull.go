@@ -1,8 +1,11 @@
 package pull
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
@@ -82,6 +85,9 @@ func PullMany(ctx context.Context, src Source, pattern any, eids any) (res any, 
 	}
 	pl := newPuller(ctx, src)
 	out := make(edn.Vector, len(list))
+	if sk, ok := src.(Seeker); ok && len(list) >= 32 {
+		return pl.many(sk, p, list, out)
+	}
 	for i, eid := range list {
 		e, ok, err := pl.resolve(eid)
 		if err != nil {
@@ -101,6 +107,51 @@ func PullMany(ctx context.Context, src Source, pattern any, eids any) (res any, 
 	return out, nil
 }
 
+// many pulls a long list of entities in ascending id order, reading
+// their datoms through one cursor, and puts each result at its place.
+func (pl *Puller) many(sk Seeker, p *Pattern, list []any, out edn.Vector) (edn.Vector, error) {
+	type item struct {
+		e int64
+		i int
+	}
+	items := make([]item, 0, len(list))
+	sorted := true
+	for i, eid := range list {
+		e, ok, err := pl.resolve(eid)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if n := len(items); n > 0 && items[n-1].e > e {
+			sorted = false
+		}
+		items = append(items, item{e, i})
+	}
+	if !sorted {
+		slices.SortStableFunc(items, func(a, b item) int { return cmp.Compare(a.e, b.e) })
+	}
+	cur := NewCursor(pl.ctx, sk, "", false)
+	var buf []datom.Datom
+	for k, it := range items {
+		if k == 0 || items[k-1].e != it.e {
+			var err error
+			if buf, err = cur.Append(buf[:0], it.e); err != nil {
+				return nil, err
+			}
+		}
+		m, err := pl.entityWith(it.e, p, nil, 0, buf)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			out[it.i] = m
+		}
+	}
+	return out, nil
+}
+
 func recoverErr(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%w: internal error: %v", ErrInvalidPattern, r)
@@ -115,14 +166,18 @@ type Puller struct {
 	src    Source
 	schema *schema.Schema
 	env    *builtin.Env
-	n      int // datoms read, for cancellation checks
+	n      int             // datoms read, for cancellation checks
+	bufs   [][]datom.Datom // per nesting depth: an entity's datoms, reused
+	bufs0  [4][]datom.Datom
 }
 
 // NewPuller returns a Puller over src.
 func NewPuller(ctx context.Context, src Source) *Puller { return newPuller(ctx, src) }
 
 func newPuller(ctx context.Context, src Source) *Puller {
-	return &Puller{ctx: ctx, src: src, schema: src.Schema(), env: &builtin.Env{}}
+	pl := &Puller{ctx: ctx, src: src, schema: src.Schema(), env: &builtin.Env{}}
+	pl.bufs = pl.bufs0[:0]
+	return pl
 }
 
 func (pl *Puller) attr(a string) *schema.Attr { return attrOf(pl.schema, a) }
@@ -178,8 +233,12 @@ func (pl *Puller) lookup(attr string, v datom.Value) (int64, bool, error) {
 
 // datoms collects the added datoms of a prefix scan.
 func (pl *Puller) datoms(order datom.Order, comps ...datom.Value) ([]datom.Datom, error) {
+	return pl.appendDatoms(nil, order, comps...)
+}
+
+// appendDatoms appends the added datoms of a prefix scan to out.
+func (pl *Puller) appendDatoms(out []datom.Datom, order datom.Order, comps ...datom.Value) ([]datom.Datom, error) {
 	it := pl.src.Datoms(pl.ctx, order, comps...)
-	var out []datom.Datom
 	for it.Next() {
 		if pl.n++; pl.n&1023 == 0 {
 			if err := pl.ctx.Err(); err != nil {
@@ -230,16 +289,36 @@ func (pl *Puller) Entity(e int64, p *Pattern) (*edn.Map, error) {
 var dbID = edn.Keyword{NS: "db", Name: "id"}
 
 func (pl *Puller) entity(e int64, p *Pattern, fr *frame, depth int) (*edn.Map, error) {
+	return pl.entityWith(e, p, fr, depth, nil)
+}
+
+// entityWith is entity with, when pre is not nil, the entity's datoms read
+// already (EAVT order, added only).
+func (pl *Puller) entityWith(e int64, p *Pattern, fr *frame, depth int, pre []datom.Datom) (*edn.Map, error) {
 	if depth > 10_000 {
 		return nil, fmt.Errorf("%w: pull nested deeper than 10000 levels", ErrInvalidPattern)
 	}
-	m := edn.NewMap()
-	if p.wildcard {
-		m.Set(dbID, e)
-		all, err := pl.datoms(datom.EAVT, datom.Long(e))
-		if err != nil {
+	m := &edn.Map{Entries: make([]edn.MapEntry, 0, len(p.specs))}
+	// With a wildcard or several forward attributes, one seek reads all
+	// of the entity's datoms; the attributes are then cut from them
+	// instead of seeking once per attribute.
+	var all []datom.Datom
+	haveAll := false
+	if pre != nil {
+		all, haveAll = pre, true
+	} else if p.wildcard || p.forwardSpecs() >= 2 {
+		for len(pl.bufs) <= depth {
+			pl.bufs = append(pl.bufs, make([]datom.Datom, 0, 8))
+		}
+		var err error
+		if all, err = pl.appendDatoms(pl.bufs[depth][:0], datom.EAVT, datom.Long(e)); err != nil {
 			return nil, err
 		}
+		pl.bufs[depth] = all
+		haveAll = true
+	}
+	if p.wildcard {
+		m.Set(dbID, e)
 		for i := 0; i < len(all); {
 			j := i
 			for j < len(all) && all[j].A == all[i].A {
@@ -257,7 +336,11 @@ func (pl *Puller) entity(e int64, p *Pattern, fr *frame, depth int) (*edn.Map, e
 		}
 	}
 	for _, s := range p.specs {
-		v, ok, err := pl.specValue(e, p, s, fr, depth)
+		var ds []datom.Datom
+		if haveAll && !s.reverse && !s.isID {
+			ds = attrDatoms(all, s.attr)
+		}
+		v, ok, err := pl.specValue(e, p, s, fr, depth, ds, haveAll)
 		if err != nil {
 			return nil, err
 		}
@@ -270,6 +353,27 @@ func (pl *Puller) entity(e int64, p *Pattern, fr *frame, depth int) (*edn.Map, e
 		return nil, nil
 	}
 	return m, nil
+}
+
+// forwardSpecs counts the pattern's forward attributes (not :db/id).
+func (p *Pattern) forwardSpecs() int {
+	n := 0
+	for _, s := range p.specs {
+		if !s.reverse && !s.isID {
+			n++
+		}
+	}
+	return n
+}
+
+// attrDatoms returns the run of an entity's EAVT datoms with attribute a.
+func attrDatoms(all []datom.Datom, a string) []datom.Datom {
+	i, _ := slices.BinarySearchFunc(all, a, func(d datom.Datom, a string) int { return strings.Compare(d.A, a) })
+	j := i
+	for j < len(all) && all[j].A == a {
+		j++
+	}
+	return all[i:j:j]
 }
 
 // explicit reports whether the pattern names forward attribute a itself.
@@ -321,7 +425,9 @@ func (pl *Puller) wildValue(a string, ds []datom.Datom, fr *frame, depth int) (a
 
 // specValue computes one explicit attribute; ok is false when it is absent
 // and has no default.
-func (pl *Puller) specValue(e int64, p *Pattern, s *spec, fr *frame, depth int) (any, bool, error) {
+// With haveAll, ds holds the entity's datoms of the attribute (forward
+// specs), read already.
+func (pl *Puller) specValue(e int64, p *Pattern, s *spec, fr *frame, depth int, ds []datom.Datom, haveAll bool) (any, bool, error) {
 	if s.isID {
 		return pl.xform(s, e)
 	}
@@ -341,13 +447,30 @@ func (pl *Puller) specValue(e int64, p *Pattern, s *spec, fr *frame, depth int) 
 			ids = append(ids, d.E)
 		}
 	} else {
-		ds, err := pl.datoms(datom.EAVT, datom.Long(e), datom.Keyword(s.attr))
-		if err != nil {
-			return nil, false, err
+		if !haveAll {
+			// The depth's buffer is free: the entity's datoms were not
+			// read at this depth, and ds is consumed before recursing.
+			for len(pl.bufs) <= depth {
+				pl.bufs = append(pl.bufs, make([]datom.Datom, 0, 4))
+			}
+			var err error
+			if ds, err = pl.appendDatoms(pl.bufs[depth][:0], datom.EAVT, datom.Long(e), datom.Keyword(s.attr)); err != nil {
+				return nil, false, err
+			}
+			pl.bufs[depth] = ds
 		}
 		many = at != nil && at.Cardinality == schema.CardinalityMany
 		if !many && len(ds) > 1 {
 			ds = ds[len(ds)-1:]
+		}
+		if !many && !isRef {
+			if len(ds) == 0 {
+				if s.hasDef {
+					return s.def, true, nil
+				}
+				return nil, false, nil
+			}
+			return pl.xform(s, pl.env.ToEDN(ds[0].V))
 		}
 		for _, d := range ds {
 			if isRef {

@@ -23,9 +23,12 @@
 // Relations are flat slices of datom.Value (relation.go) over named
 // variables, and the solver keeps a list of relations over disjoint
 // variables: two clauses that share nothing stay apart until a clause or
-// the :find needs both, so no cartesian product is built early. Joins are
-// hash joins on a key derived from Value.HashKey that does not allocate for
-// longs, strings and keywords.
+// the :find needs both, so no cartesian product is built early. Joins,
+// distinct and grouping use one hash table (relation.go): rows hashed in
+// place on their key columns (no key allocated, integral numbers of every
+// kind hash alike), chained per bucket, compared only on a full-hash match.
+// A relation remembers when its rows are known distinct (a pattern's rows
+// on a current view, joins and filters of such), so distinct is skipped.
 //
 // Clause order is chosen dynamically, not as written: predicates and
 // function calls run as soon as their inputs are bound; not/not-join once
@@ -36,7 +39,21 @@
 // entity (or attribute and value) is bound by a relation much smaller than
 // the datoms it would scan is resolved by probing the index once per row
 // (EAVT for entity lookups, AVET for attribute+value lookups, AEVT for
-// attribute scans); otherwise it is scanned and hash-joined.
+// attribute scans); otherwise it is scanned and hash-joined. Entity
+// lookups of a constant attribute for more than a few rows are merged
+// instead: the rows sorted by entity, one cursor over the attribute's AEVT
+// datoms (pull.Cursor), which walks on while the next entity is near and
+// seeks again when it is far (sources that implement pull.Seeker). A probe
+// carries forward only the columns still needed (by the :find, the
+// clauses pending, or other relations), a projection fused into it.
+//
+// A pattern [?e :a ?v] scanned while a pending built-in comparison bounds
+// ?v by a constant or scalar input ([(> ?v 70)]) reads only the AVET range
+// (AVET orders values with the datom.Compare the comparisons use; the
+// comparison still runs). An unconnected or-join is priced by its
+// branches (smallest scan each, halved per predicate) so that a selective
+// or runs before a full scan. A function whose result variable is bound
+// by a relation its inputs are not in waits for a clause connecting them.
 //
 // Rules are evaluated top-down with tables (see rules.go), so a recursive
 // rule called with bound arguments touches only what it reaches. A variable

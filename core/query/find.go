@@ -163,21 +163,19 @@ func (ex *exec) aggregate(rel *relation) ([][]any, error) {
 		first int
 		rows  []int
 	}
-	groups := map[hkey]*group{}
+	// Group keys are kept in a relation of their own (row k is group k),
+	// found through a hash index.
+	keys := &relation{vars: make([]string, len(keyCols))}
+	kcols := allCols(len(keyCols))
+	idx := newHashIndex(keys, kcols, 16)
 	var order []*group
-	var buf []byte
 	for i := 0; i < rel.n; i++ {
-		var k hkey
-		if len(keyCols) > 0 {
-			k, buf = keyAt(rel.row(i), keyCols, buf)
+		row := rel.row(i)
+		if j, added := idx.addDistinct(row, keyCols); !added {
+			order[j].rows = append(order[j].rows, i)
+			continue
 		}
-		g, ok := groups[k]
-		if !ok {
-			g = &group{first: i}
-			groups[k] = g
-			order = append(order, g)
-		}
-		g.rows = append(g.rows, i)
+		order = append(order, &group{first: i, rows: []int{i}})
 	}
 	// Aggregate parameters ((min 2 ?x), (aggregate ?f ?x)).
 	params := make([][]datom.Value, len(q.find))

@@ -56,7 +56,9 @@ func (ex *exec) applyFn(st *state, c *fnClause) error {
 			}
 		}
 	}
-	res := &relation{vars: append(append([]string{}, rel.vars...), newVars...)}
+	// A filter or a scalar result keeps distinct rows distinct.
+	res := &relation{vars: append(append([]string{}, rel.vars...), newVars...),
+		set: rel.set() && (c.out == nil || c.out.kind == bScalar)}
 	newIdx := make([]int, len(outVars))
 	for i, v := range outVars {
 		newIdx[i] = -1
@@ -65,6 +67,11 @@ func (ex *exec) applyFn(st *state, c *fnClause) error {
 				newIdx[i] = k
 			}
 		}
+	}
+	if len(rel.rels) == 1 {
+		// at most (a filter) or about (a scalar) one row per input row;
+		// a product is not preallocated: memory follows the rows kept
+		res.data = make([]datom.Value, 0, rel.n*len(res.vars))
 	}
 	ext := make([]datom.Value, len(newVars))
 	rowBuf := make([]datom.Value, len(rel.vars))
@@ -92,9 +99,30 @@ func (ex *exec) applyFn(st *state, c *fnClause) error {
 		}
 		if c.out == nil {
 			if builtin.Truthy(v) {
+				res.reserve(len(res.vars))
 				res.data = append(res.data, row...)
 				res.n++
 			}
+			continue
+		}
+		if c.out.kind == bScalar {
+			// The common case, without destructuring: a nil result
+			// binds nothing; a variable already bound must be equal.
+			if v.IsNil() {
+				continue
+			}
+			if outCol[0] >= 0 {
+				if row[outCol[0]].Equal(v) {
+					res.reserve(len(res.vars))
+					res.data = append(res.data, row...)
+					res.n++
+				}
+				continue
+			}
+			res.reserve(len(res.vars))
+			res.data = append(res.data, row...)
+			res.data = append(res.data, v)
+			res.n++
 			continue
 		}
 		err = ex.destructure(*c.out, v, false, func(vals []datom.Value) error {
@@ -116,6 +144,7 @@ func (ex *exec) applyFn(st *state, c *fnClause) error {
 				ext[j] = val
 				set |= 1 << j
 			}
+			res.reserve(len(res.vars))
 			res.data = append(res.data, row...)
 			res.data = append(res.data, ext...)
 			res.n++
@@ -153,6 +182,17 @@ func (ex *exec) takeView(st *state, vars []string) *view {
 }
 
 func (v *view) col(name string) int { return indexOf(v.vars, name) }
+
+// set reports whether the view's rows are distinct: a product of
+// distinct relations is.
+func (v *view) set() bool {
+	for _, r := range v.rels {
+		if !r.set {
+			return false
+		}
+	}
+	return true
+}
 
 // row returns row i (mixed-radix over the relations), in buf when the
 // view has more than one relation.

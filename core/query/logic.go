@@ -40,7 +40,7 @@ func (ex *exec) applyNot(st *state, c *notClause) error {
 	// Rule calls inside a negation run to their own fixpoint: they must
 	// not read the partial tables of an enclosing recursion.
 	ex.scopes = append(ex.scopes, nil)
-	err = ex.solve(sub, c.body)
+	err = ex.solve(sub, c.body, vars)
 	ex.scopes = ex.scopes[:len(ex.scopes)-1]
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func (ex *exec) applyOr(st *state, c *orClause) error {
 		if len(boundVars) > 0 {
 			sub.add(in)
 		}
-		if err := ex.solve(sub, branch); err != nil {
+		if err := ex.solve(sub, branch, c.join); err != nil {
 			return err
 		}
 		if !sub.dead {

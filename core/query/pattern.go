@@ -1,9 +1,13 @@
 package query
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/pull"
+	"github.com/cairn-db/cairn/core/query/builtin"
 	"github.com/cairn-db/cairn/core/schema"
 )
 
@@ -270,11 +274,17 @@ func (ex *exec) applyPattern(st *state, c *patternClause) error {
 	// fewer than the datoms.
 	if probeRel != nil && (probeRel.n <= 16 || int64(probeRel.n)*4 <= ex.scanCount(r, s)) {
 		st.remove(probeRel)
-		out, err := ex.probe(s, r, probeRel)
+		out, err := ex.probe(s, r, probeRel, ex.needed(st))
 		if err != nil {
 			return err
 		}
 		return ex.merge(st, out)
+	}
+	if rel, ok, err := ex.rangeScan(st, s, r); ok || err != nil {
+		if err != nil {
+			return err
+		}
+		return ex.merge(st, rel)
 	}
 	rel, err := ex.scan(s, r)
 	if err != nil {
@@ -283,9 +293,131 @@ func (ex *exec) applyPattern(st *state, c *patternClause) error {
 	return ex.merge(st, rel)
 }
 
+// rangeScan resolves [?e :attr ?v] through an AVET range when a clause
+// still to run compares ?v with a constant or a scalar input using the
+// built-in <, <=, > or >=: only the datoms in the range are read. The
+// comparison still runs afterwards; AVET orders values with the same
+// datom.Compare the built-ins use, so the range holds every row it keeps.
+func (ex *exec) rangeScan(st *state, s *source, r *resolved) (*relation, bool, error) {
+	if s.db == nil || r.never || !r.known[posA] || r.known[posE] || r.known[posV] || len(r.c.terms) < 3 {
+		return nil, false, nil
+	}
+	j := r.varPos[posV]
+	if j < 0 || st.bound(r.vars[j]) {
+		return nil, false, nil
+	}
+	sk, _ := s.db.(pull.Seeker)
+	lo, hi, hasLo, hasHi := ex.rangeOf(r.vars[j])
+	if !(hasLo && sk != nil) && !hasHi {
+		return nil, false, nil
+	}
+	var it Iterator
+	if hasLo && sk != nil {
+		it = sk.SeekDatoms(ex.ctx, datom.AVET, r.consts[posA], lo)
+	} else {
+		it = s.db.Datoms(ex.ctx, datom.AVET, r.consts[posA])
+	}
+	out := &relation{vars: r.vars, set: r.unique(s)}
+	attr := r.consts[posA].Text()
+	inPrefix := [5]bool{posA: true}
+	row := make([]datom.Value, len(r.vars))
+	for it.Next() {
+		if err := ex.tick(); err != nil {
+			return nil, true, err
+		}
+		d := it.Datom()
+		if d.A != attr || (hasHi && datom.Compare(d.V, hi) > 0) {
+			break
+		}
+		if !ex.match(r, d, &inPrefix, row, nil) {
+			continue
+		}
+		out.reserve(len(out.vars))
+		out.data = append(out.data, row...)
+		out.n++
+	}
+	return out, true, it.Err()
+}
+
+// rangeOf derives bounds on variable v from the pending comparisons of v
+// with a constant or a scalar input.
+func (ex *exec) rangeOf(v string) (lo, hi datom.Value, hasLo, hasHi bool) {
+	for _, c := range ex.pending {
+		f, ok := c.(*fnClause)
+		if !ok || f.out != nil || f.fn.kind != tConst || len(f.args) != 2 {
+			continue
+		}
+		name := f.fn.val.Text()
+		if name != "<" && name != "<=" && name != ">" && name != ">=" || !builtin.IsBuiltin(name) {
+			continue
+		}
+		var x datom.Value
+		var vFirst bool
+		switch {
+		case f.args[0].kind == tVar && f.args[0].name == v:
+			vFirst = true
+			if x, ok = ex.boundConst(f.args[1]); !ok {
+				continue
+			}
+		case f.args[1].kind == tVar && f.args[1].name == v:
+			if x, ok = ex.boundConst(f.args[0]); !ok {
+				continue
+			}
+		default:
+			continue
+		}
+		// (> v x) and (< x v) bound v from below; (< v x) and (> x v)
+		// from above.
+		if (name[0] == '>') == vFirst {
+			if !hasLo {
+				lo, hasLo = x, true
+			}
+		} else if !hasHi {
+			hi, hasHi = x, true
+		}
+	}
+	return
+}
+
+// boundConst returns the value of a term that is a constant or a scalar
+// input variable.
+func (ex *exec) boundConst(t term) (datom.Value, bool) {
+	switch t.kind {
+	case tConst:
+		if t.val.Kind() == datom.KindSymbol {
+			return datom.Nil, false
+		}
+		return t.val, true
+	case tVar:
+		// Scalar inputs name the query's variables; inside a rule body
+		// the same name is a variable of the rule.
+		if ex.ruleDepth > 0 {
+			return datom.Nil, false
+		}
+		v, ok := ex.scalars[t.name]
+		return v, ok
+	}
+	return datom.Nil, false
+}
+
+// unique reports whether a pattern yields distinct rows for distinct
+// datoms: e, a and v are each a constant or a variable, and the view has
+// no retractions (a current view holds each e a v once).
+func (r *resolved) unique(s *source) bool {
+	if s.db == nil || s.db.IsHistory() {
+		return false
+	}
+	for p := posE; p <= posV; p++ {
+		if p >= len(r.c.terms) || !(r.known[p] || r.varPos[p] >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // scan reads the datoms matching the pattern's constants.
 func (ex *exec) scan(s *source, r *resolved) (*relation, error) {
-	out := &relation{vars: r.vars}
+	out := &relation{vars: r.vars, set: r.unique(s)}
 	if r.never {
 		return out, nil
 	}
@@ -310,6 +442,7 @@ func (ex *exec) scan(s *source, r *resolved) (*relation, error) {
 		if !ex.match(r, d, &inPrefix, row, nil) {
 			continue
 		}
+		out.reserve(len(out.vars))
 		out.data = append(out.data, row...)
 		out.n++
 	}
@@ -357,7 +490,7 @@ func (ex *exec) match(r *resolved, d *datom.Datom, inPrefix *[5]bool, row []dato
 // probe joins rel with the pattern by looking the pattern up once per row
 // of rel (per run of equal lookup keys), through the index the bound
 // positions select.
-func (ex *exec) probe(s *source, r *resolved, rel *relation) (*relation, error) {
+func (ex *exec) probe(s *source, r *resolved, rel *relation, need []string) (*relation, error) {
 	// Which pattern variables rel binds, and which are new.
 	varCol := make([]int, len(r.vars)) // column in rel, or -1
 	var newVars []int
@@ -367,11 +500,43 @@ func (ex *exec) probe(s *source, r *resolved, rel *relation) (*relation, error) 
 			newVars = append(newVars, j)
 		}
 	}
-	outVars := append([]string{}, rel.vars...)
+	// Only the columns still needed are carried forward.
+	var relKeep []int
+	var newKeep []int
+	for c, v := range rel.vars {
+		if slices.Contains(need, v) {
+			relKeep = append(relKeep, c)
+		}
+	}
 	for _, j := range newVars {
+		if slices.Contains(need, r.vars[j]) {
+			newKeep = append(newKeep, j)
+		}
+	}
+	dropped := len(relKeep) < len(rel.vars) || len(newKeep) < len(newVars)
+	if len(relKeep)+len(newKeep) == 0 { // keep a column: a relation over no variables is a truth value
+		relKeep, newKeep, dropped = allCols(len(rel.vars)), newVars, false
+	}
+	relAll := len(relKeep) == len(rel.vars)
+	outVars := pick(rel.vars, relKeep)
+	for _, j := range newKeep {
 		outVars = append(outVars, r.vars[j])
 	}
-	out := &relation{vars: outVars, data: make([]datom.Value, 0, rel.n*len(outVars))}
+	out := &relation{vars: outVars, data: make([]datom.Value, 0, rel.n*len(outVars)), set: rel.set && r.unique(s) && !dropped}
+	emit := func(rr, row []datom.Value) {
+		out.reserve(len(outVars))
+		if relAll {
+			out.data = append(out.data, rr...)
+		} else {
+			for _, c := range relKeep {
+				out.data = append(out.data, rr[c])
+			}
+		}
+		for _, j := range newKeep {
+			out.data = append(out.data, row[j])
+		}
+		out.n++
+	}
 	if r.never {
 		return out, nil
 	}
@@ -386,10 +551,23 @@ func (ex *exec) probe(s *source, r *resolved, rel *relation) (*relation, error) 
 	for _, p := range pos {
 		inPrefix[p] = true
 	}
+	if order == datom.EAVT && len(pos) >= 2 && !r.known[posE] && r.known[posA] && s.db != nil {
+		// Entity lookups of a constant attribute: with many rows, one
+		// pass over the attribute (AEVT) merged with the rows sorted by
+		// entity beats a seek per row.
+		k := int64(rel.n)
+		_, seeker := s.db.(pull.Seeker)
+		if (seeker && k > 16) || (k > 64 && ex.scanCount(&resolved{known: [5]bool{posA: true}, consts: r.consts, count: -1}, s) <= k*mergeFactor) {
+			return ex.mergeProbe(s, r, rel, varCol, out, emit)
+		}
+	}
 	comps := make([]datom.Value, len(pos))
 	row := make([]datom.Value, len(r.vars))
 	bound := make([]*datom.Value, len(r.vars))
 	var cache []datom.Datom
+	if rel.n == 1 {
+		cache = make([]datom.Datom, 0, min(s.db.Count(ex.ctx, order, probeComps(r, rel, pos, varCol)...), 1<<16))
+	}
 	var cacheKey []datom.Value
 	for i := 0; i < rel.n; i++ {
 		if err := ex.tick(); err != nil {
@@ -431,26 +609,195 @@ func (ex *exec) probe(s *source, r *resolved, rel *relation) (*relation, error) 
 		if cacheKey == nil || !sameValues(cacheKey, comps) {
 			cacheKey = append(cacheKey[:0], comps...)
 			cache = cache[:0]
-			it := s.db.Datoms(ex.ctx, order, comps...)
-			for it.Next() {
-				cache = append(cache, *it.Datom())
+			// Inside rule evaluation, two-component lookups are
+			// remembered for the run, as the merged probes' are.
+			var pk probeKey
+			remember := ex.ruleDepth > 0 && len(comps) == 2
+			if remember {
+				pk = probeKey{s, order, keyOf(comps[0]), keyOf(comps[1])}
+				if hit, ok := ex.probeCache[pk]; ok {
+					cache = append(cache, hit...)
+					remember = false
+					goto filled
+				}
 			}
-			if err := it.Err(); err != nil {
-				return nil, err
+			{
+				it := s.db.Datoms(ex.ctx, order, comps...)
+				for it.Next() {
+					cache = append(cache, *it.Datom())
+				}
+				if err := it.Err(); err != nil {
+					return nil, err
+				}
 			}
+			if remember && len(ex.probeCache) < eaCacheMax {
+				if ex.probeCache == nil {
+					ex.probeCache = map[probeKey][]datom.Datom{}
+				}
+				ex.probeCache[pk] = slices.Clone(cache)
+			}
+		filled:
+			out.data = slices.Grow(out.data, len(cache)*len(outVars))
 		}
 		for di := range cache {
 			if !ex.match(r, &cache[di], &inPrefix, row, bound) {
 				continue
 			}
-			out.data = append(out.data, rr...)
-			for _, j := range newVars {
-				out.data = append(out.data, row[j])
-			}
-			out.n++
+			emit(rr, row)
 		}
 	}
 	return out, nil
+}
+
+// mergeFactor is how many datoms one pass over an attribute may read per
+// probe row before seeking per row is cheaper: a seek from the root costs
+// about as much as reading some tens of datoms in order.
+const mergeFactor = 24
+
+// mergeProbe resolves a pattern with a constant attribute and its entity
+// bound by rel in one pass over the attribute's AEVT datoms, merged with
+// rel's rows sorted by entity id.
+func (ex *exec) mergeProbe(s *source, r *resolved, rel *relation, varCol []int, out *relation, emit func(rr, row []datom.Value)) (*relation, error) {
+	ecol := varCol[r.varPos[posE]]
+	type keyed struct {
+		e int64
+		i int32
+	}
+	keys := make([]keyed, 0, rel.n)
+	sorted := true
+	for i := 0; i < rel.n; i++ {
+		v := rel.row(i)[ecol]
+		var e int64
+		if v.Kind() == datom.KindLong {
+			e = v.AsLong()
+		} else {
+			id, ok, err := ex.entid(s, v, false)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			e = id
+		}
+		if n := len(keys); n > 0 && keys[n-1].e > e {
+			sorted = false
+		}
+		keys = append(keys, keyed{e, int32(i)})
+	}
+	if !sorted {
+		slices.SortFunc(keys, func(a, b keyed) int { return cmp.Compare(a.e, b.e) })
+	}
+	inPrefix := [5]bool{posE: true, posA: true}
+	row := make([]datom.Value, len(r.vars))
+	bound := make([]*datom.Value, len(r.vars))
+	var group []datom.Datom
+	// A source that seeks from a position walks the attribute with a
+	// cursor that skips ahead by seeking when the next entity is far;
+	// otherwise one pass reads the whole attribute.
+	var cur *pull.Cursor
+	var it Iterator
+	more := false
+	if sk, ok := s.db.(pull.Seeker); ok {
+		cur = pull.NewCursor(ex.ctx, sk, r.consts[posA].Text(), s.db.IsHistory())
+	} else {
+		it = s.db.Datoms(ex.ctx, datom.AEVT, r.consts[posA])
+		more = it.Next()
+	}
+	for k := 0; k < len(keys); {
+		e := keys[k].e
+		group = group[:0]
+		if cur != nil {
+			// Inside rule evaluation the same lookups repeat from round
+			// to round; they are remembered for the query's run.
+			ck := eaKey{s, e, r.consts[posA].Text()}
+			if cached, ok := ex.eaCache[ck]; ok {
+				group = append(group, cached...)
+			} else {
+				var err error
+				if group, err = cur.Append(group, e); err != nil {
+					return nil, err
+				}
+				if ex.ruleDepth > 0 && len(ex.eaCache) < eaCacheMax {
+					if ex.eaCache == nil {
+						ex.eaCache = map[eaKey][]datom.Datom{}
+					}
+					ex.eaCache[ck] = slices.Clone(group)
+				}
+			}
+			if err := ex.tick(); err != nil {
+				return nil, err
+			}
+		}
+		for more {
+			d := it.Datom()
+			if d.E > e {
+				break
+			}
+			if d.E == e {
+				group = append(group, *d)
+			}
+			if err := ex.tick(); err != nil {
+				return nil, err
+			}
+			more = it.Next()
+		}
+		for ; k < len(keys) && keys[k].e == e; k++ {
+			if len(group) == 0 {
+				continue
+			}
+			rr := rel.row(int(keys[k].i))
+			for j := range r.vars {
+				if varCol[j] >= 0 {
+					bound[j] = &rr[varCol[j]]
+				}
+			}
+			for di := range group {
+				if !ex.match(r, &group[di], &inPrefix, row, bound) {
+					continue
+				}
+				emit(rr, row)
+			}
+		}
+		if cur == nil && !more {
+			break
+		}
+	}
+	if it != nil {
+		return out, it.Err()
+	}
+	return out, nil
+}
+
+// eaKey names the datoms of one entity and attribute in a source.
+type eaKey struct {
+	s *source
+	e int64
+	a string
+}
+
+// probeKey names a two-component index lookup of a probe.
+type probeKey struct {
+	s      *source
+	order  datom.Order
+	c0, c1 hkey
+}
+
+// eaCacheMax bounds the lookups remembered during rule evaluation.
+const eaCacheMax = 1 << 16
+
+// probeComps returns the index components of a probe for rel's first row
+// (for an estimate: lookup refs are not resolved).
+func probeComps(r *resolved, rel *relation, pos []int, varCol []int) []datom.Value {
+	comps := make([]datom.Value, len(pos))
+	for k, p := range pos {
+		if r.known[p] {
+			comps[k] = r.consts[p]
+		} else {
+			comps[k] = rel.row(0)[varCol[r.varPos[p]]]
+		}
+	}
+	return comps
 }
 
 func sameValues(a, b []datom.Value) bool {
@@ -515,6 +862,7 @@ func (ex *exec) matchColl(s *source, c *patternClause) (*relation, error) {
 			}
 		}
 		if ok {
+			out.reserve(len(out.vars))
 			out.data = append(out.data, row...)
 			out.n++
 		}

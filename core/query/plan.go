@@ -154,7 +154,14 @@ func intersect(a, b []string) []string {
 // patterns, or and rule calls the cheapest one connected to what is
 // already bound (estimated with Source.Count); an unconnected clause only
 // starts a new relation when nothing connected is left.
-func (ex *exec) solve(st *state, clauses []clause) error {
+//
+// keep names the variables the caller reads from st afterwards; with the
+// variables of the clauses still pending they are what a clause must
+// carry forward (see needed).
+func (ex *exec) solve(st *state, clauses []clause, keep []string) error {
+	prevKeep := ex.keep
+	ex.keep = keep
+	defer func() { ex.keep = prevKeep }()
 	pending := slices.Clone(clauses)
 	for len(pending) > 0 {
 		if st.dead {
@@ -169,11 +176,33 @@ func (ex *exec) solve(st *state, clauses []clause) error {
 		}
 		c := pending[i]
 		pending = slices.Delete(pending, i, i+1)
-		if err := ex.apply(st, c); err != nil {
+		prev := ex.pending
+		ex.pending = pending
+		err = ex.apply(st, c)
+		ex.pending = prev
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// needed returns the variables still needed while a clause is applied:
+// those the solve's caller reads and those of the pending clauses. A
+// pattern resolved by probing drops the other columns of the relation it
+// extends (a projection fused into the probe; the final set is the same).
+//
+// The variables of the state's other relations are needed too: the
+// clause's result is joined with them on those.
+func (ex *exec) needed(st *state) []string {
+	out := slices.Clone(ex.keep)
+	for _, c := range ex.pending {
+		out = clauseVars(c, out)
+	}
+	for _, r := range st.rels {
+		out = append(out, r.vars...)
+	}
+	return out
 }
 
 func (ex *exec) apply(st *state, c clause) error {
@@ -207,6 +236,33 @@ func produces(c clause) []string {
 	return nil
 }
 
+// outJoins reports whether a function binds a variable that is already
+// bound by a relation none of its inputs are in: its result would be
+// joined with that relation, so it waits for a clause connecting them.
+func outJoins(st *state, c *fnClause) bool {
+	if c.out == nil {
+		return false
+	}
+	inputs := fnInputs(c)
+	for _, v := range c.out.vars(nil) {
+		r := st.relOf(v)
+		if r == nil {
+			continue
+		}
+		connected := false
+		for _, in := range inputs {
+			if r.has(in) {
+				connected = true
+				break
+			}
+		}
+		if !connected {
+			return true
+		}
+	}
+	return false
+}
+
 func allBound(st *state, vars []string) bool {
 	for _, v := range vars {
 		if !st.bound(v) {
@@ -237,7 +293,7 @@ func (ex *exec) pick(st *state, pending []clause) (int, error) {
 	for i, c := range pending {
 		switch t := c.(type) {
 		case *fnClause:
-			if allBound(st, fnInputs(t)) {
+			if allBound(st, fnInputs(t)) && !outJoins(st, t) {
 				return i, nil
 			}
 		case *notClause:
@@ -258,6 +314,9 @@ func (ex *exec) pick(st *state, pending []clause) (int, error) {
 		case *orClause:
 			if allBound(st, t.required) {
 				cost, ok = ex.joinCost(st, t.join), true
+				if cost == unconnectedPenalty {
+					cost = ex.orCost(st, t)
+				}
 			}
 		case *ruleCall:
 			cost, ok = ex.ruleCost(st, t)
@@ -271,6 +330,13 @@ func (ex *exec) pick(st *state, pending []clause) (int, error) {
 	}
 	if best >= 0 {
 		return best, nil
+	}
+	// Functions whose results join another relation, when nothing else
+	// can run.
+	for i, c := range pending {
+		if t, ok := c.(*fnClause); ok && allBound(st, fnInputs(t)) {
+			return i, nil
+		}
 	}
 	// Nothing can run: the first blocked clause names what is missing.
 	for _, c := range pending {
@@ -332,6 +398,47 @@ func (ex *exec) joinCost(st *state, vars []string) float64 {
 		return unconnectedPenalty
 	}
 	return cost
+}
+
+// orCost estimates an or that shares no bound variable: the sum of its
+// branches' estimates, each the smallest scan among its data patterns
+// halved per predicate, priced like an unconnected pattern; a branch
+// without data patterns makes it unknown (the large penalty).
+func (ex *exec) orCost(st *state, c *orClause) float64 {
+	total := 0.0
+	for _, b := range c.branches {
+		best := math.Inf(1)
+		preds := 0
+		for _, cl := range b {
+			switch t := cl.(type) {
+			case *patternClause:
+				srcName := t.src
+				if srcName == "" {
+					srcName = c.src
+				}
+				s, err := ex.sourceOf(st, srcName)
+				if err != nil || s.db == nil {
+					continue
+				}
+				r, err := ex.resolve(t, s)
+				if err != nil {
+					continue
+				}
+				if n := float64(ex.scanCount(r, s)); n < best {
+					best = n
+				}
+			case *fnClause:
+				if t.out == nil {
+					preds++
+				}
+			}
+		}
+		if math.IsInf(best, 1) {
+			return unconnectedPenalty
+		}
+		total += best / math.Pow(2, float64(preds))
+	}
+	return total + unconnectedPenalty/1e6
 }
 
 func (ex *exec) ruleCost(st *state, c *ruleCall) (float64, bool) {

@@ -76,7 +76,7 @@ func QueryWith(ctx context.Context, opts *Options, query any, inputs ...any) (re
 	if err := ex.bindInputs(st, inputs); err != nil {
 		return nil, err
 	}
-	if err := ex.solve(st, q.where); err != nil {
+	if err := ex.solve(st, q.where, q.keepVars()); err != nil {
 		return nil, ex.wrapCtx(err)
 	}
 	res, err = ex.results(st)
@@ -84,6 +84,18 @@ func QueryWith(ctx context.Context, opts *Options, query any, inputs ...any) (re
 		return nil, ex.wrapCtx(err)
 	}
 	return res, nil
+}
+
+// keepVars returns the variables the find stage reads: the find elements'
+// and :with variables.
+func (q *Query) keepVars() []string {
+	var vs []string
+	for _, f := range q.find {
+		if f.v != "" {
+			vs = append(vs, f.v)
+		}
+	}
+	return append(vs, q.with...)
 }
 
 func (ex *exec) wrapCtx(err error) error {
@@ -106,6 +118,12 @@ type exec struct {
 	scalars          map[string]datom.Value // scalar inputs, for aggregate and pull arguments
 	patterns         map[string]*pull.Pattern
 	ticks            int
+	delta            *delta   // semi-naive rule evaluation (rules.go)
+	ruleDepth        int      // > 0 while rule bodies are evaluated
+	pending          []clause // the clauses still to run after the one being applied
+	keep             []string // the variables read after the current solve
+	eaCache          map[eaKey][]datom.Datom
+	probeCache       map[probeKey][]datom.Datom
 }
 
 // tick is called once per row or datom in every loop; it checks for

@@ -95,3 +95,17 @@ func arity(name string, args []datom.Value, lo, hi int) error {
 	}
 	return nil
 }
+
+// IsBuiltin reports whether name resolves to the built-in function (no
+// registered function shadows it), so that the engine may rely on its
+// semantics, e.g. turn a comparison into an index range.
+func IsBuiltin(name string) bool {
+	regMu.RLock()
+	_, shadowed := registered[name]
+	regMu.RUnlock()
+	if shadowed {
+		return false
+	}
+	_, ok := builtins[name]
+	return ok
+}

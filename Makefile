@@ -5,7 +5,7 @@ PKGS    := ./...
 
 WASM_STORE_PKGS := ./store/indexeddb/ ./store/tiered/
 
-.PHONY: test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long \
+.PHONY: bench-query test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long \
 	wasm-deps wasm-test wasm-test-node wasm-test-browser wasm-unit web web-check browser-deps
 
 test: vet wasm-build web-check wasm-test wasm-unit browser-deps unit conformance fuzz-short bench-smoke
@@ -63,13 +63,18 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseQuery$$' -fuzztime=$(FUZZTIME) ./core/query/
 
 # Benchmarks as smoke runs: one iteration each, to prove they still work.
-bench-smoke:
+bench-smoke: bench-deps
 	$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x $(PKGS) > /dev/null
 	$(GO) run ./bench/sync -smoke > /dev/null
+	$(GO) run ./bench/cmd/benchquery -smoke > /dev/null
+
+# Query/pull side by side with DataScript 1.8.1 alone (make bench runs it too).
+bench-query: bench-deps
+	$(GO) run ./bench/cmd/benchquery
 
 # The real benchmarks, with the DataScript anchor, written to BENCHMARKS.md.
 bench-deps:
-	cd bench && npm install --no-audit --no-fund --silent
+	cd bench && npm ci --no-audit --no-fund --silent
 
 bench: bench-deps
 	$(GO) run ./bench/cmd/benchreport -out BENCHMARKS.md

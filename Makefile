@@ -74,7 +74,8 @@ bench-query: bench-deps
 
 # The real benchmarks, with the DataScript anchor, written to BENCHMARKS.md.
 bench-deps:
-	cd bench && npm ci --no-audit --no-fund --silent
+	@if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then \
+		cd bench && npm ci --no-audit --no-fund --silent; fi
 
 bench: bench-deps
 	$(GO) run ./bench/cmd/benchreport -out BENCHMARKS.md

@@ -574,7 +574,8 @@ func (db *DB) apply(ctx context.Context, res *tx.Result) (*DB, error) {
 		if len(res.Adds) == 0 && len(res.Retracts) == 0 {
 			break
 		}
-		if next.trees[i], err = db.trees[i].With(ctx, slices.Clone(res.Adds), slices.Clone(res.Retracts)); err != nil {
+		// With sorts copies of its inputs: the slices can be shared.
+		if next.trees[i], err = db.trees[i].With(ctx, res.Adds, res.Retracts); err != nil {
 			return nil, err
 		}
 	}
@@ -589,14 +590,14 @@ func (db *DB) apply(ctx context.Context, res *tx.Result) (*DB, error) {
 		}
 		if len(temporal) > 0 {
 			for _, i := range []int{rootTEAVT, rootTAEVT, rootTAVET} {
-				if next.trees[i], err = db.trees[i].With(ctx, slices.Clone(temporal), nil); err != nil {
+				if next.trees[i], err = db.trees[i].With(ctx, temporal, nil); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
 	if len(res.TxData) > 0 {
-		if next.trees[rootLog], err = db.trees[rootLog].With(ctx, slices.Clone(res.TxData), nil); err != nil {
+		if next.trees[rootLog], err = db.trees[rootLog].With(ctx, res.TxData, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -128,8 +128,8 @@ func ToEDN(v Value) any {
 	case KindBytes:
 		return []byte(v.str)
 	case KindTuple:
-		out := make(edn.Vector, len(v.tup))
-		for i, e := range v.tup {
+		out := make(edn.Vector, len(v.AsTuple()))
+		for i, e := range v.AsTuple() {
 			out[i] = ToEDN(e)
 		}
 		return out

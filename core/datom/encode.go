@@ -61,8 +61,8 @@ func AppendValue(b []byte, v Value) []byte {
 	case KindUUID:
 		b = append(b, v.str...)
 	case KindTuple:
-		b = binary.AppendUvarint(b, uint64(len(v.tup)))
-		for _, e := range v.tup {
+		b = binary.AppendUvarint(b, uint64(len(v.AsTuple())))
+		for _, e := range v.AsTuple() {
 			b = AppendValue(b, e)
 		}
 	default:
@@ -143,7 +143,7 @@ func decodeValue(b []byte, depth int) (Value, int, error) {
 			vs[i] = v
 			p += m
 		}
-		return Value{kind: k, tup: vs}, p, nil
+		return Value{kind: k, tup: &vs}, p, nil
 	}
 	return Nil, 0, corrupt("value: unknown kind")
 }

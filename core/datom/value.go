@@ -75,7 +75,7 @@ type Value struct {
 	kind Kind
 	num  uint64  // bool (0/1), long, instant (ms since epoch), double bits
 	str  string  // string, keyword, symbol, bytes, uuid (16 raw bytes), bigint/bigdec text
-	tup  []Value // tuple elements
+	tup  *[]Value // tuple elements (a pointer keeps Value, and so every datom, small)
 }
 
 // Nil is the nil value.
@@ -135,7 +135,7 @@ func Tuple(vs []Value) Value {
 	if vs == nil {
 		vs = []Value{}
 	}
-	return Value{kind: KindTuple, tup: vs}
+	return Value{kind: KindTuple, tup: &vs}
 }
 
 // Kind returns the value's kind.
@@ -177,7 +177,12 @@ func (v Value) AsUUID() [16]byte {
 }
 
 // AsTuple returns the elements of a KindTuple value. Do not modify them.
-func (v Value) AsTuple() []Value { return v.tup }
+func (v Value) AsTuple() []Value {
+	if v.tup == nil {
+		return nil
+	}
+	return *v.tup
+}
 
 // Float returns the value of a number as a float64 (ok is false for other
 // kinds).
@@ -256,13 +261,14 @@ func Compare(a, b Value) int {
 		case KindString, KindKeyword, KindSymbol, KindUUID, KindBytes:
 			return strings.Compare(a.str, b.str)
 		case KindTuple:
-			n := min(len(a.tup), len(b.tup))
+			at, bt := a.AsTuple(), b.AsTuple()
+			n := min(len(at), len(bt))
 			for i := 0; i < n; i++ {
-				if c := Compare(a.tup[i], b.tup[i]); c != 0 {
+				if c := Compare(at[i], bt[i]); c != 0 {
 					return c
 				}
 			}
-			return cmpI(int64(len(a.tup)), int64(len(b.tup)))
+			return cmpI(int64(len(at)), int64(len(bt)))
 		}
 	}
 	ca, cb := a.kind.class(), b.kind.class()
@@ -410,7 +416,7 @@ func (v Value) HashKey() string {
 		return string(AppendValue(nil, Double(f)))
 	case KindTuple:
 		b := []byte{byte(KindTuple)}
-		for _, e := range v.tup {
+		for _, e := range v.AsTuple() {
 			k := e.HashKey()
 			b = appendUvarint(b, uint64(len(k)))
 			b = append(b, k...)
@@ -454,7 +460,7 @@ func (v Value) String() string {
 	case KindTuple:
 		var b bytes.Buffer
 		b.WriteByte('[')
-		for i, e := range v.tup {
+		for i, e := range v.AsTuple() {
 			if i > 0 {
 				b.WriteByte(' ')
 			}

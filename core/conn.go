@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
+	gosync "sync"
 	"time"
 
 	"github.com/cairn-db/cairn/core/datom"
@@ -129,17 +129,17 @@ type Conn struct {
 	queue   chan *txRequest
 	closed  chan struct{}
 	stopped chan struct{} // closed when the writer goroutine has returned
-	wg      sync.WaitGroup
+	wg      gosync.WaitGroup
 	ctx     context.Context // owned by the writer; cancelled on Close
 	cancel  context.CancelFunc
 
-	mu        sync.RWMutex
+	mu        gosync.RWMutex
 	db        *DB
 	head      []byte
 	err       error // sticky: the store failed or another writer took over
 	listeners map[int]func(*Report)
 	nextL     int
-	closeOnce sync.Once
+	closeOnce gosync.Once
 }
 
 type txRequest struct {
@@ -569,14 +569,16 @@ func (db *DB) apply(ctx context.Context, res *tx.Result) (*DB, error) {
 		next.schema = res.Schema
 		next.schemaKey = ""
 	}
-	var err error
-	for _, i := range []int{rootEAVT, rootAEVT, rootAVET} {
-		if len(res.Adds) == 0 && len(res.Retracts) == 0 {
-			break
-		}
+	// The indices are independent: each gets its part of the change.
+	type job struct {
+		tree          int
+		adds, removes []datom.Datom
+	}
+	var jobs []job
+	if len(res.Adds) > 0 || len(res.Retracts) > 0 {
 		// With sorts copies of its inputs: the slices can be shared.
-		if next.trees[i], err = db.trees[i].With(ctx, res.Adds, res.Retracts); err != nil {
-			return nil, err
+		for _, i := range []int{rootEAVT, rootAEVT, rootAVET} {
+			jobs = append(jobs, job{i, res.Adds, res.Retracts})
 		}
 	}
 	if db.KeepHistory() && len(res.Retracts) > 0 {
@@ -590,19 +592,39 @@ func (db *DB) apply(ctx context.Context, res *tx.Result) (*DB, error) {
 		}
 		if len(temporal) > 0 {
 			for _, i := range []int{rootTEAVT, rootTAEVT, rootTAVET} {
-				if next.trees[i], err = db.trees[i].With(ctx, temporal, nil); err != nil {
-					return nil, err
-				}
+				jobs = append(jobs, job{i, temporal, nil})
 			}
 		}
 	}
 	if len(res.TxData) > 0 {
-		if next.trees[rootLog], err = db.trees[rootLog].With(ctx, res.TxData, nil); err != nil {
-			return nil, err
+		jobs = append(jobs, job{rootLog, res.TxData, nil})
+	}
+	errs := make([]error, len(jobs))
+	run := func(k int) {
+		j := jobs[k]
+		next.trees[j.tree], errs[k] = db.trees[j.tree].With(ctx, j.adds, j.removes)
+	}
+	if len(res.TxData) < parallelApply {
+		for k := range jobs {
+			run(k)
 		}
+	} else {
+		// A large transaction updates its indices in parallel.
+		var wg gosync.WaitGroup
+		for k := range jobs {
+			wg.Go(func() { run(k) })
+		}
+		wg.Wait()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return &next, nil
 }
+
+// parallelApply is the transaction size (datoms) from which apply updates
+// the indices in parallel; below it goroutines cost more than they save.
+const parallelApply = 512
 
 // flush encodes every new node of db and its commit. It returns the clean,
 // committed value, the entries to write (children before parents, the
@@ -617,13 +639,24 @@ func (db *DB) flush(branch string) (*DB, []store.KV, []byte, error) {
 			puts = append(puts, store.KV{Key: k, Value: b})
 		}
 	}
+	// Trees flush (hash their new nodes) in parallel; their nodes are then
+	// added in tree order so the batch is deterministic.
+	var nodes [numRoots][]index.Node
+	var errs [numRoots]error
+	var wg gosync.WaitGroup
 	for i, t := range db.trees {
-		clean, nodes, err := t.Flush()
-		if err != nil {
-			return nil, nil, nil, err
+		if !t.Dirty() {
+			next.trees[i] = t
+			continue
 		}
-		next.trees[i] = clean
-		for _, n := range nodes {
+		wg.Go(func() { next.trees[i], nodes[i], errs[i] = t.Flush() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, nil, nil, err
+	}
+	for i := range nodes {
+		for _, n := range nodes[i] {
 			add(n.Key, n.Bytes)
 		}
 	}

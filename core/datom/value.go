@@ -73,8 +73,8 @@ func (k Kind) IsNumber() bool { return k.class() == 2 }
 // Value is one immutable value of a datom. The zero Value is nil.
 type Value struct {
 	kind Kind
-	num  uint64  // bool (0/1), long, instant (ms since epoch), double bits
-	str  string  // string, keyword, symbol, bytes, uuid (16 raw bytes), bigint/bigdec text
+	num  uint64   // bool (0/1), long, instant (ms since epoch), double bits
+	str  string   // string, keyword, symbol, bytes, uuid (16 raw bytes), bigint/bigdec text
 	tup  *[]Value // tuple elements (a pointer keeps Value, and so every datom, small)
 }
 

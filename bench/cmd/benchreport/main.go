@@ -81,9 +81,14 @@ func run(out string, count int) error {
 	// The query (issue #3) and sync (issue #4) reports come from their own
 	// programs, run here in the same session so every anchor shares the
 	// machine state.
-	for _, sub := range []struct{ name, pkg string }{
-		{"query", "./bench/cmd/benchquery"},
-		{"sync", "./bench/sync"},
+	for _, sub := range []struct {
+		name, pkg string
+		args []string
+	}{
+		// 50 warm runs per shape: DataScript's medians swing 1.5-2x
+		// between runs of 20 on a shared machine.
+		{"query", "./bench/cmd/benchquery", []string{"-runs", "50"}},
+		{"sync", "./bench/sync", nil},
 	} {
 		if _, err := os.Stat(sub.pkg); err != nil {
 			continue
@@ -95,7 +100,7 @@ func run(out string, count int) error {
 		}
 		f.Close()
 		defer os.Remove(f.Name())
-		cmd := exec.Command("go", "run", sub.pkg, "-out", f.Name())
+		cmd := exec.Command("go", append([]string{"run", sub.pkg, "-out", f.Name()}, sub.args...)...)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Fprintf(&rep, "## %s\n\n`go run %s` failed: %v\n\n", sub.name, sub.pkg, err)

@@ -1,104 +1,25 @@
 package query_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"os"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/cairn-db/cairn/core/edn"
 	"github.com/cairn-db/cairn/core/pull"
 	"github.com/cairn-db/cairn/core/query"
+	"github.com/cairn-db/cairn/internal/corpus"
 )
 
 const casesPath = "../../tests/conformance/testdata/cases.jsonl"
 
-type confCase struct {
-	ID      string   `json:"id"`
-	Kind    string   `json:"kind"`
-	Schema  string   `json:"schema"`
-	Txs     []string `json:"txs"`
-	Query   string   `json:"query"`
-	Inputs  []string `json:"inputs"`
-	Pattern string   `json:"pattern"`
-	Eid     string   `json:"eid"`
-	Eids    string   `json:"eids"`
-	Expect  *string  `json:"expect"`
-	Error   bool     `json:"error"`
-	Note    string   `json:"note"`
-}
+type confCase = corpus.Case
 
 func loadCases(t testing.TB) []confCase {
-	f, err := os.Open(casesPath)
+	cs, err := corpus.Read(casesPath)
 	if err != nil {
 		t.Skipf("no corpus: %v", err)
 	}
-	defer f.Close()
-	var out []confCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var c confCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// sortedShape reports whether a query's result is printed sorted (a
-// relation or a collection).
-func sortedShape(q string) bool {
-	v, err := edn.ReadString(q)
-	if err != nil {
-		return false
-	}
-	var find []any
-	switch t := v.(type) {
-	case edn.Vector:
-		in := false
-		for _, x := range t {
-			if k, ok := x.(edn.Keyword); ok {
-				in = k.Name == "find"
-				continue
-			}
-			if in {
-				find = append(find, x)
-			}
-		}
-	case *edn.Map:
-		f, _ := t.Get(edn.Keyword{Name: "find"})
-		find, _ = f.(edn.Vector)
-	}
-	if len(find) == 2 {
-		if s, ok := find[1].(edn.Symbol); ok && s.Name == "." {
-			return false
-		}
-	}
-	if len(find) == 1 {
-		if v, ok := find[0].(edn.Vector); ok {
-			return len(v) == 2 && v[1] == edn.Symbol{Name: "..."}
-		}
-	}
-	return true
-}
-
-// canonicalResult prints a result canonically, sorting relations and
-// collections by the canonical text of their elements.
-func canonicalResult(res any, sorted bool) string {
-	if vec, ok := res.(edn.Vector); ok && sorted {
-		parts := make([]string, len(vec))
-		for i, x := range vec {
-			parts[i] = edn.Canonical(x)
-		}
-		slices.Sort(parts)
-		return "[" + strings.Join(parts, " ") + "]"
-	}
-	return edn.Canonical(res)
+	return cs
 }
 
 func runCase(c confCase) (string, error) {
@@ -121,7 +42,7 @@ func runCase(c confCase) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return canonicalResult(res, sortedShape(c.Query)), nil
+		return corpus.CanonicalResult(res, corpus.SortedShape(c.Query)), nil
 	case "pull":
 		eid, err := edn.ReadString(c.Eid)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cairn-db/cairn/core/query"
+	"github.com/cairn-db/cairn/internal/corpus"
 )
 
 const peopleSchema = `{:name {:db/unique :db.unique/identity} :email {:db/unique :db.unique/value} :friend {:db/valueType :db.type/ref :db/cardinality :db.cardinality/many} :spouse {:db/valueType :db.type/ref} :tags {:db/cardinality :db.cardinality/many}}`
@@ -42,7 +43,7 @@ func runQCases(t *testing.T, db query.Source, cases []qcase) {
 			res, err := query.Q(context.Background(), c.query, append([]any{db}, c.inputs...)...)
 			if c.err != nil {
 				if err == nil {
-					t.Fatalf("want error %v, got %s", c.err, canonicalResult(res, true))
+					t.Fatalf("want error %v, got %s", c.err, corpus.CanonicalResult(res, true))
 				}
 				if !errors.Is(err, c.err) {
 					t.Fatalf("want error %v, got %v", c.err, err)
@@ -52,7 +53,7 @@ func runQCases(t *testing.T, db query.Source, cases []qcase) {
 			if err != nil {
 				t.Fatalf("%s: %v", c.query, err)
 			}
-			if got := canonicalResult(res, sortedShape(c.query)); got != c.want {
+			if got := corpus.CanonicalResult(res, corpus.SortedShape(c.query)); got != c.want {
 				t.Fatalf("%s\n got: %s\nwant: %s", c.query, got, c.want)
 			}
 		})

@@ -10,34 +10,19 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/cairn-db/cairn/internal/corpus"
 )
 
 // Case is one line of the corpus.
-type Case struct {
-	ID            string   `json:"id"`
-	Kind          string   `json:"kind"`
-	Schema        string   `json:"schema"`
-	Txs           []string `json:"txs"`
-	Query         string   `json:"query"`
-	Inputs        []string `json:"inputs"`
-	Pattern       string   `json:"pattern"`
-	Eid           string   `json:"eid"`
-	Eids          string   `json:"eids"`
-	Tx            string   `json:"tx"`
-	Expect        *string  `json:"expect"`
-	Error         bool     `json:"error"`
-	ErrorContains string   `json:"error_contains"`
-	Note          string   `json:"note"`
-}
+type Case = corpus.Case
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -59,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "conformance: unknown -kind %q\n", *kind)
 		return 2
 	}
-	cases, err := readCases(*casesPath)
+	cases, err := corpus.Read(*casesPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "conformance: %v\n", err)
 		return 2
@@ -89,30 +74,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-func readCases(path string) ([]Case, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []Case
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		if strings.TrimSpace(sc.Text()) == "" {
-			continue
-		}
-		var c Case
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
-		}
-		out = append(out, c)
-	}
-	return out, sc.Err()
 }
 
 // verdict compares a case's outcome with its expectation; "" means pass.

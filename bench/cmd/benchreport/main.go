@@ -86,7 +86,7 @@ func run(out string, count int) error {
 	// machine state.
 	for _, sub := range []struct {
 		name, pkg string
-		args []string
+		args      []string
 	}{
 		// 50 warm runs per shape: DataScript's medians swing 1.5-2x
 		// between runs of 20 on a shared machine.

@@ -81,7 +81,8 @@ func run(out string, count int) error {
 	fmt.Fprintf(&rep, "With an fsync costing %.3f ms here, one fsync per transaction would cap a single writer at %.0f tx/s; group commit shares each fsync among the queued transactions.\n\n", fsyncMs, 1000/fsyncMs)
 	rep.WriteString("<details><summary>raw go test output</summary>\n\n```\n" + raw + "```\n</details>\n\n")
 
-	// The query (issue #3) and sync (issue #4) reports come from their own
+	// The query (issue #3), sync (issue #4) and browser (issue #5) reports
+	// come from their own
 	// programs, run here in the same session so every anchor shares the
 	// machine state.
 	for _, sub := range []struct {
@@ -92,6 +93,7 @@ func run(out string, count int) error {
 		// between runs of 20 on a shared machine.
 		{"query", "./bench/cmd/benchquery", []string{"-runs", "50"}},
 		{"sync", "./bench/sync", nil},
+		{"browser", "./bench/browser", nil},
 	} {
 		if _, err := os.Stat(sub.pkg); err != nil {
 			continue

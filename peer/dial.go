@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sync/atomic"
 	"time"
 )
@@ -43,9 +42,11 @@ type DialOptions struct {
 	Queue int
 	// Compression offers permessage-deflate.
 	Compression bool
-	// HTTPClient is used for the upgrade request (native builds only);
-	// default http.DefaultClient.
-	HTTPClient *http.Client
+	// NativeDialOptions holds the fields that exist in native builds only
+	// (HTTPClient); in GOOS=js builds it is empty, so that the browser
+	// client does not link net/http. Its fields are promoted:
+	// opts.HTTPClient = c.
+	NativeDialOptions
 
 	// Logger receives connection events; default slog.Default().
 	Logger *slog.Logger
@@ -83,11 +84,10 @@ func Dial(ctx context.Context, url string, opts *DialOptions) (Conn, error) {
 	defer cancel()
 
 	alive := new(atomic.Int64)
-	ws, err := dialWS(hctx, url, &o, alive)
+	t, err := dialTransport(hctx, url, &o, alive)
 	if err != nil {
 		return nil, fmt.Errorf("peer: dial %s: %w", url, err)
 	}
-	t := newWSTransport(ws, int64(o.FrameLimit))
 	h, err := clientHandshake(hctx, t, &o)
 	if err != nil {
 		_ = t.closeNow()

@@ -1,12 +1,10 @@
-//go:build js
+//go:build js && wasm
 
 package peer
 
 import (
 	"context"
 	"sync/atomic"
-
-	"github.com/coder/websocket"
 )
 
 const (
@@ -18,7 +16,14 @@ const (
 	pingsVisible = false
 )
 
-func dialWS(ctx context.Context, url string, _ *DialOptions, _ *atomic.Int64) (*websocket.Conn, error) {
-	ws, _, err := websocket.Dial(ctx, url, nil)
-	return ws, err
+// NativeDialOptions is empty in GOOS=js builds: the browser's WebSocket
+// makes the upgrade request itself (see DialOptions).
+type NativeDialOptions struct{}
+
+// dialTransport opens a browser WebSocket. DialOptions.Compression is
+// ignored: the browser negotiates permessage-deflate on its own. alive is
+// unused: browsers never show pings to the page, the server's peer/tick
+// heartbeats keep the read deadline fed instead.
+func dialTransport(ctx context.Context, url string, o *DialOptions, _ *atomic.Int64) (transport, error) {
+	return dialBrowser(ctx, url, o.FrameLimit)
 }

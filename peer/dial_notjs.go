@@ -19,7 +19,15 @@ const (
 	pingsVisible = true
 )
 
-func dialWS(ctx context.Context, url string, o *DialOptions, alive *atomic.Int64) (*websocket.Conn, error) {
+// NativeDialOptions holds the DialOptions fields of native builds (see
+// DialOptions; GOOS=js builds have an empty NativeDialOptions).
+type NativeDialOptions struct {
+	// HTTPClient is used for the upgrade request; default
+	// http.DefaultClient.
+	HTTPClient *http.Client
+}
+
+func dialTransport(ctx context.Context, url string, o *DialOptions, alive *atomic.Int64) (transport, error) {
 	h := http.Header{}
 	if o.Token != "" && !o.TokenInMessage {
 		h.Set("Authorization", "token "+o.Token)
@@ -37,5 +45,8 @@ func dialWS(ctx context.Context, url string, o *DialOptions, alive *atomic.Int64
 			return true
 		},
 	})
-	return ws, err
+	if err != nil {
+		return nil, err
+	}
+	return newWSTransport(ws, int64(o.FrameLimit)), nil
 }

@@ -51,7 +51,8 @@
 //	| serialization: base Conn (peer/*) — frames, handshake, pings,       |
 //	|   read limit, one reader goroutine, serialized writes               |
 //	+--------------------------------------------------------------------+
-//	| WebSocket (coder/websocket)                                         |
+//	| WebSocket: coder/websocket natively; in GOOS=js builds a syscall/js |
+//	|   binding to the browser's WebSocket (no net/http in the wasm)      |
 //	+--------------------------------------------------------------------+
 //
 // A layer is a Conn wrapping a Conn (Middleware). NewLayer supplies the

@@ -11,7 +11,8 @@
 //	  | <-- nodes{seq 1, keys, values} ------ |  children first, <= 1 MiB,
 //	  | -- ack{seq 1} ----------------------> |  at most Window batches unacked
 //	  | <-- nodes{seq 2, ..., commit last} -- |
-//	  | <-- head{head record} --------------- |  client CASes its head, swaps db
+//	  | <-- head{head record} --------------- |  right behind its nodes (the connection
+//	  |                                       |  is ordered); client CASes its head, swaps db
 //	  |            ... every later commit: nodes..., head ...   (live)
 //	  | <-- reset{reason} ------------------- |  incarnation differs / unknown commit
 //	  | <-- deleted{} ----------------------- |  database deleted

@@ -46,13 +46,14 @@ func (o SenderOptions) withDefaults() SenderOptions {
 // Sender streams one database to one subscriber: the nodes the subscriber
 // lacks, then the head, then every later commit. Acks arrive through Ack.
 type Sender struct {
-	db   string
-	st   store.Store
-	pub  *Publisher
-	out  Outbox
-	opts SenderOptions
-	acks chan uint64
-	seq  uint64
+	db       string
+	st       store.Store
+	pub      *Publisher
+	out      Outbox
+	opts     SenderOptions
+	acks     chan uint64
+	seq      uint64
+	inflight int // Nodes messages sent and not yet acknowledged
 }
 
 // NewSender returns a sender for the database named db, stored in st.
@@ -129,12 +130,11 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 	if err != nil {
 		return fmt.Errorf("sync: diff: %w", err)
 	}
-	inflight := 0
 	send := func(body any) error {
-		for inflight >= s.opts.Window {
+		for s.inflight >= s.opts.Window {
 			select {
 			case <-s.acks:
-				inflight--
+				s.inflight--
 			case <-ctx.Done():
 				return ctx.Err()
 			}
@@ -142,7 +142,7 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 		if err := s.out.Send(ctx, TypeNodes, body); err != nil {
 			return err
 		}
-		inflight++
+		s.inflight++
 		return nil
 	}
 	nodes, total := len(p.keys), int64(0)
@@ -193,16 +193,10 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 			return err
 		}
 	}
-	// The head goes only after every batch is acknowledged: the client has
-	// stored everything it names.
-	for inflight > 0 {
-		select {
-		case <-s.acks:
-			inflight--
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	// The head follows its nodes on the same ordered connection, and the
+	// client stores each batch before it reads the next message, so the
+	// head needs no round trip: unacknowledged batches stay counted in the
+	// window across steps.
 	head := core.EncodeHead(db.Head())
 	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: nodes, Bytes: total}); err != nil {
 		return err

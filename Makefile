@@ -63,10 +63,11 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzParseQuery$$' -fuzztime=$(FUZZTIME) ./core/query/
 
 # Benchmarks as smoke runs: one iteration each, to prove they still work.
-bench-smoke: bench-deps
+bench-smoke: bench-deps browser-deps
 	$(GO) test -count=1 -run='^$$' -bench=. -benchtime=1x $(PKGS) > /dev/null
 	$(GO) run ./bench/sync -smoke > /dev/null
 	$(GO) run ./bench/cmd/benchquery -smoke > /dev/null
+	$(GO) run ./bench/browser -smoke > /dev/null
 
 # Query/pull side by side with DataScript 1.8.1 alone (make bench runs it too).
 bench-query: bench-deps
@@ -77,7 +78,7 @@ bench-deps:
 	@if [ ! -f bench/node_modules/.package-lock.json ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then \
 		cd bench && npm ci --no-audit --no-fund --silent; fi
 
-bench: bench-deps
+bench: bench-deps browser-deps
 	$(GO) run ./bench/cmd/benchreport -out BENCHMARKS.md
 
 # Long crash test (100+ SIGKILLs).

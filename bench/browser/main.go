@@ -45,6 +45,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/cairn-db/cairn/bench/internal/machine"
 	"io/fs"
 	"net"
 	"net/http"
@@ -403,7 +404,7 @@ type dataset struct {
 
 func run(c config) error {
 	ctx := context.Background()
-	load0 := loadAvg()
+	load0 := machine.Load1()
 	start := time.Now()
 
 	raw, err := os.ReadFile("web/cairn.wasm")
@@ -518,7 +519,7 @@ func run(c config) error {
 		}
 	}
 	eval[bool](b, 30*time.Second, `bench.shutdown()`)
-	load1 := loadAvg()
+	load1 := machine.Load1()
 
 	// --- the report ---
 	var w strings.Builder
@@ -535,7 +536,7 @@ func run(c config) error {
 		"builds the datasets on it, and drives headless Chromium (chromedp) on a benchmark page (`bench/browser/page`) " +
 		"that loads `web/cairn.wasm` through `web/cairn.js` and DataScript 1.8.1's `datascript.js`.\n\n")
 	fmt.Fprintf(&w, "Machine: %s, %d cores, %s %s/%s; %s (headless, `--js-flags=--expose-gc`); page cross-origin isolated: %v. Load average (1 min) %s before, %s after.\n\n",
-		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, version, info.Isolated, load0, load1)
+		machine.CPUModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, version, info.Isolated, load0, load1)
 	fmt.Fprintf(&w, "Loading the wasm (fetch + compile + start) takes %.0f ms per page load.\n\n", info.LoadMs)
 
 	w.WriteString("### Initial sync into the browser\n\n")
@@ -662,31 +663,4 @@ func fmtMs(x float64) string {
 	default:
 		return fmt.Sprintf("%.4f", x)
 	}
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "model name") {
-			if i := strings.Index(l, ":"); i >= 0 {
-				return strings.TrimSpace(l[i+1:])
-			}
-		}
-	}
-	return "unknown CPU"
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
 }

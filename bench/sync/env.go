@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	mach "github.com/cairn-db/cairn/bench/internal/machine"
 	"io"
 	"log/slog"
 	"net"
@@ -283,20 +284,8 @@ func describeMachine() machine {
 	if b, err := exec.Command("node", "--version").Output(); err == nil {
 		m.Node = strings.TrimSpace(string(b))
 	}
-	m.LoadAvg = loadAvg()
+	m.LoadAvg = mach.LoadAvg()
 	return m
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // cpuTime is the process's user+system CPU time.

@@ -28,6 +28,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	mach "github.com/cairn-db/cairn/bench/internal/machine"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -180,7 +181,7 @@ func run(cfg config) error {
 			return fmt.Errorf("initial sync: %w", err)
 		}
 	}
-	res.loadEnd = loadAvg()
+	res.loadEnd = mach.LoadAvg()
 	res.warnings = peerWarnings.summary()
 	res.elapsed = time.Since(res.started)
 

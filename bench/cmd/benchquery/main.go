@@ -26,11 +26,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/cairn-db/cairn/bench/internal/machine"
 	"os"
 	"os/exec"
 	"runtime"
 	"runtime/pprof"
-	"sort"
 	"strings"
 	"time"
 
@@ -84,7 +84,7 @@ type row struct {
 
 func run(n, runs, pullRuns int, smoke bool, outFile string) error {
 	ctx := context.Background()
-	load0 := loadAvg()
+	load0 := machine.Load1()
 
 	fmt.Fprintln(os.Stderr, "running DataScript 1.8.1 (node bench/datascript/query.js) ...")
 	ds, err := runNode(n, runs, pullRuns)
@@ -156,13 +156,13 @@ func run(n, runs, pullRuns int, smoke bool, outFile string) error {
 			times[i] = ms(time.Since(t))
 		}
 		r := row{name: s.Name, desc: s.Desc, dsMs: dsr.dsMs, dsSize: dsr.dsSize, dsFirst: dsr.dsFirst,
-			cairnMs: median(times), cairnSz: Size(res), cairnFirst: first}
+			cairnMs: machine.Median(times), cairnSz: Size(res), cairnFirst: first}
 		if r.cairnSz != r.dsSize {
 			mismatch = append(mismatch, fmt.Sprintf("%s: Cairn %d rows, DataScript %d", s.Name, r.cairnSz, r.dsSize))
 		}
 		rows = append(rows, r)
 	}
-	load1 := loadAvg()
+	load1 := machine.Load1()
 
 	var b strings.Builder
 	b.WriteString("## Queries and pull, side by side with DataScript (issue #3)\n\n")
@@ -177,7 +177,7 @@ func run(n, runs, pullRuns int, smoke bool, outFile string) error {
 		args, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "It runs `node bench/datascript/query.js` (DataScript 1.8.1) and then the same shapes in Cairn, in process.\n\n")
 	fmt.Fprintf(&b, "Machine: %s, %d cores, %s %s/%s, node %s. Load average (1 min) %s before, %s after.\n\n",
-		cpuModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, ds.Node, load0, load1)
+		machine.CPUModel(), runtime.NumCPU(), runtime.Version(), runtime.GOOS, runtime.GOARCH, ds.Node, load0, load1)
 	fmt.Fprintf(&b, "Data: %d entities x 5 attributes = %d datoms (name unique, age i%%90, city \"city<i%%10>\" indexed, score i*7%%1000, friend -> next entity, a ring). ", n, n*5)
 	fmt.Fprintf(&b, "DataScript loads it with `init_db` (%.0f ms); Cairn with one transaction of entity maps on the in-memory store (store/mem, DataScript mode, schema on read; %.0f ms). ", ds.LoadMs, loadMs)
 	b.WriteString("Cairn runs natively (Go API: `DB.Q` with the query text, `DB.Pull`, `DB.PullMany`); the file store answers from the same trees and is not measured here.\n\n")
@@ -246,39 +246,6 @@ func fmtMs(x float64) string {
 	default:
 		return fmt.Sprintf("%.4f", x)
 	}
-}
-
-func median(xs []float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return s[len(s)/2]
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "model name") {
-			if i := strings.Index(l, ":"); i >= 0 {
-				return strings.TrimSpace(l[i+1:])
-			}
-		}
-	}
-	return "unknown CPU"
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
 }
 
 // Size is a result's size: the rows of a relation or collection, the

@@ -251,6 +251,11 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 			l.resubscribe(ctx, n.DB, r)
 			return true
 		}
+		if n.Head != nil {
+			// The step's last message: apply its head (not acknowledged).
+			l.applyHead(ctx, r, &Head{DB: n.DB, Head: n.Head, Nodes: n.StepNodes, Bytes: n.StepBytes})
+			return true
+		}
 		if err := (connOutbox{l.Layer.Conn}).Send(ctx, TypeAck, &Ack{DB: n.DB, Seq: n.Seq}); err != nil {
 			l.log.Debug("sync: ack", "err", err)
 		}
@@ -261,13 +266,7 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 			return true
 		}
 		if r := l.opts.Replica(h.DB); r != nil {
-			if err := r.ApplyHead(ctx, &h); err != nil {
-				l.fail(h.DB, err)
-				if errors.Is(err, ErrIncarnation) {
-					_ = r.Reset(ctx)
-				}
-				l.resubscribe(ctx, h.DB, r)
-			}
+			l.applyHead(ctx, r, &h)
 		}
 	case TypeReset:
 		var x Reset
@@ -321,6 +320,18 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 		return false
 	}
 	return true
+}
+
+// applyHead makes a received head current; on failure it resubscribes from
+// what the replica has (after a reset when the incarnation changed).
+func (l *ClientLayer) applyHead(ctx context.Context, r *Replica, h *Head) {
+	if err := r.ApplyHead(ctx, h); err != nil {
+		l.fail(h.DB, err)
+		if errors.Is(err, ErrIncarnation) {
+			_ = r.Reset(ctx)
+		}
+		l.resubscribe(ctx, h.DB, r)
+	}
 }
 
 func (l *ClientLayer) retry() time.Duration {

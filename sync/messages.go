@@ -28,11 +28,20 @@ type Unsubscribe struct {
 
 // Nodes carries stored entries (index nodes, schema nodes, commits) exactly
 // as stored under their keys, children before parents.
+//
+// The last Nodes message of a small step may carry the step's head: the
+// client then applies the head right after storing the nodes, and does
+// not acknowledge that message (one frame per live commit, no round trip).
 type Nodes struct {
 	DB     string   `msgpack:"db"`
 	Seq    uint64   `msgpack:"seq"`
 	Keys   [][]byte `msgpack:"keys"`
 	Values [][]byte `msgpack:"values"`
+	// Head, StepNodes and StepBytes are set on the last message of a step
+	// that carries its head (see Head).
+	Head      []byte `msgpack:"head,omitempty"`
+	StepNodes int    `msgpack:"step_nodes,omitempty"`
+	StepBytes int64  `msgpack:"step_bytes,omitempty"`
 }
 
 // Ack acknowledges a Nodes message once it is stored.

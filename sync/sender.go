@@ -126,7 +126,8 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 // step sends everything reachable from db's commit that from lacks, then
 // db's head.
 func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
-	p, err := s.opts.Diffs.prepare(ctx, s.st, s.db, from, db.CommitID(), s.opts.BatchBytes)
+	head := core.EncodeHead(db.Head())
+	p, err := s.opts.Diffs.prepare(ctx, s.st, s.db, from, db.CommitID(), head, s.opts.BatchBytes)
 	if err != nil {
 		return fmt.Errorf("sync: diff: %w", err)
 	}
@@ -146,16 +147,24 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 		return nil
 	}
 	nodes, total := len(p.keys), int64(0)
-	if p.batches != nil {
+	if len(p.batches) > 0 {
 		// A small diff, encoded once and shared by every subscriber
-		// making the same step: each batch's Seq is its position.
-		for _, b := range p.batches {
+		// making the same step: each batch's Seq is its position, and the
+		// last carries the head (it is not acknowledged).
+		last := len(p.batches) - 1
+		for _, b := range p.batches[:last] {
 			if err := send(b); err != nil {
 				return err
 			}
 		}
-		total = p.bytes
-	} else {
+		if err := s.out.Send(ctx, TypeNodes, p.batches[last]); err != nil {
+			return err
+		}
+		if s.opts.OnSent != nil {
+			s.opts.OnSent(nodes, p.bytes)
+		}
+		return nil
+	} else if p.batches == nil {
 		// A large diff (an initial sync) streams from the store in
 		// batches, holding one batch in memory at a time.
 		var seq uint64
@@ -197,7 +206,6 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 	// client stores each batch before it reads the next message, so the
 	// head needs no round trip: unacknowledged batches stay counted in the
 	// window across steps.
-	head := core.EncodeHead(db.Head())
 	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: nodes, Bytes: total}); err != nil {
 		return err
 	}
@@ -236,10 +244,10 @@ func NewDiffCache(max int) *DiffCache {
 
 // prepare returns the diff between two commits of database db; for a small
 // diff also its Nodes messages, encoded. A nil cache computes every time.
-func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from, to string, batchBytes int) (*diffEntry, error) {
+func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from, to string, head []byte, batchBytes int) (*diffEntry, error) {
 	if c == nil {
 		e := &diffEntry{}
-		e.compute(ctx, st, db, from, to, batchBytes)
+		e.compute(ctx, st, db, from, to, head, batchBytes)
 		return e, e.err
 	}
 	k := [3]string{db, from, to}
@@ -257,7 +265,7 @@ func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from, to st
 	c.mu.Unlock()
 	// The diff is shared: one subscriber's cancelled context (a cut
 	// connection) must not fail it for the others waiting on it.
-	e.once.Do(func() { e.compute(context.WithoutCancel(ctx), st, db, from, to, batchBytes) })
+	e.once.Do(func() { e.compute(context.WithoutCancel(ctx), st, db, from, to, head, batchBytes) })
 	if e.err != nil {
 		c.mu.Lock()
 		if c.entries[k] == e {
@@ -268,28 +276,14 @@ func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from, to st
 	return e, e.err
 }
 
-func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from, to string, batchBytes int) {
+func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from, to string, head []byte, batchBytes int) {
 	e.keys, e.err = core.Diff(ctx, st, from, to)
 	if e.err != nil || len(e.keys) > sharedBatchKeys {
 		return
 	}
+	var msgs []*Nodes
 	msg := &Nodes{DB: db}
 	size := 0
-	flush := func() error {
-		if len(msg.Keys) == 0 {
-			return nil
-		}
-		msg.Seq = uint64(len(e.batches) + 1)
-		b, err := msgpack.Marshal(msg)
-		if err != nil {
-			return err
-		}
-		e.batches = append(e.batches, msgpack.RawMessage(b))
-		msg = &Nodes{DB: db}
-		size = 0
-		return nil
-	}
-	e.batches = []any{}
 	for _, k := range e.keys {
 		v, err := st.Get(ctx, k)
 		if err != nil {
@@ -297,14 +291,30 @@ func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from, to st
 			return
 		}
 		if size > 0 && size+len(v) > batchBytes {
-			if e.err = flush(); e.err != nil {
-				return
-			}
+			msgs = append(msgs, msg)
+			msg, size = &Nodes{DB: db}, 0
 		}
 		msg.Keys = append(msg.Keys, []byte(k))
 		msg.Values = append(msg.Values, v)
 		size += len(v) + len(k)
 		e.bytes += int64(len(v) + len(k))
 	}
-	e.err = flush()
+	if len(msg.Keys) > 0 {
+		msgs = append(msgs, msg)
+	}
+	e.batches = []any{}
+	for i, m := range msgs {
+		m.Seq = uint64(i + 1)
+		if i == len(msgs)-1 {
+			// The last message carries the head: every node it names is
+			// in this message or an earlier one.
+			m.Head, m.StepNodes, m.StepBytes = head, len(e.keys), e.bytes
+		}
+		b, err := msgpack.Marshal(m)
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.batches = append(e.batches, msgpack.RawMessage(b))
+	}
 }

@@ -58,7 +58,11 @@ func serveReplica(ctx context.Context, t *testing.T, p *pipe, r *csync.Replica, 
 						tamper(m)
 					}
 					if err = r.ApplyNodes(ctx, m); err == nil {
-						s.Ack(m.Seq)
+						if m.Head != nil {
+							err = r.ApplyHead(ctx, &csync.Head{DB: m.DB, Head: m.Head, Nodes: m.StepNodes, Bytes: m.StepBytes})
+						} else {
+							s.Ack(m.Seq)
+						}
 					}
 				case *csync.Head:
 					err = r.ApplyHead(ctx, m)

@@ -306,14 +306,7 @@ func loadCommit(ctx context.Context, e *env, key string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb, err := e.loader.Get(ctx, c.schema)
-	if err != nil {
-		return nil, fmt.Errorf("cairn: reading schema: %w", err)
-	}
-	if hashKey(sb) != c.schema {
-		return nil, fmt.Errorf("%w: schema does not match its key", ErrCorrupt)
-	}
-	s, err := schema.Decode(sb)
+	s, err := loadSchema(ctx, e.loader, c.schema)
 	if err != nil {
 		return nil, err
 	}
@@ -323,6 +316,39 @@ func loadCommit(ctx context.Context, e *env, key string) (*DB, error) {
 		db.trees[i] = index.Open(c.roots[i], treeCmp(i), e.treeOptions())
 	}
 	return db, nil
+}
+
+// schemas remembers decoded schema nodes by key: schemas are immutable
+// values, and a replica loads a commit (and so its schema) at every head.
+var schemas struct {
+	mu gosync.Mutex
+	m  map[string]*schema.Schema
+}
+
+func loadSchema(ctx context.Context, loader index.Loader, key string) (*schema.Schema, error) {
+	schemas.mu.Lock()
+	s, ok := schemas.m[key]
+	schemas.mu.Unlock()
+	if ok {
+		return s, nil
+	}
+	sb, err := loader.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("cairn: reading schema: %w", err)
+	}
+	if hashKey(sb) != key {
+		return nil, fmt.Errorf("%w: schema does not match its key", ErrCorrupt)
+	}
+	if s, err = schema.Decode(sb); err != nil {
+		return nil, err
+	}
+	schemas.mu.Lock()
+	if schemas.m == nil || len(schemas.m) >= 256 {
+		schemas.m = map[string]*schema.Schema{}
+	}
+	schemas.m[key] = s
+	schemas.mu.Unlock()
+	return s, nil
 }
 
 func start(st store.Store, o Options, db *DB, head []byte) *Conn {

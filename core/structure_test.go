@@ -72,7 +72,7 @@ func TestStructure(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn2.Close()
-	if h, g := st.heads.Load(), st.gets.Load(); h != 1 || g != 2 {
+	if h, g := st.heads.Load(), st.gets.Load(); h != 1 || g < 1 || g > 2 { // the schema node may come from the decoded-schema cache
 		t.Fatalf("open read %d heads and %d entries, want 1 head + commit + schema", h, g)
 	}
 	// A point lookup reads no more nodes than the tree's depth.

@@ -3,6 +3,7 @@
 package peer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -10,7 +11,13 @@ import (
 )
 
 // wsTransport is the native transport: a coder/websocket connection.
-type wsTransport struct{ c *websocket.Conn }
+type wsTransport struct {
+	c *websocket.Conn
+	// buf is reused by read (one reader goroutine per connection): frames
+	// are read into it and copied out once at their exact size, instead of
+	// growing a fresh buffer for every frame.
+	buf bytes.Buffer
+}
 
 func newWSTransport(c *websocket.Conn, readLimit int64) *wsTransport {
 	c.SetReadLimit(readLimit)
@@ -18,9 +25,18 @@ func newWSTransport(c *websocket.Conn, readLimit int64) *wsTransport {
 }
 
 func (t *wsTransport) read(ctx context.Context) (bool, []byte, error) {
-	typ, p, err := t.c.Read(ctx)
+	typ, r, err := t.c.Reader(ctx)
 	if err != nil {
 		return false, nil, classify(err)
+	}
+	t.buf.Reset()
+	if _, err := t.buf.ReadFrom(r); err != nil {
+		return false, nil, classify(err)
+	}
+	p := make([]byte, t.buf.Len())
+	copy(p, t.buf.Bytes())
+	if t.buf.Cap() > 8<<20 {
+		t.buf = bytes.Buffer{} // do not keep a huge frame's buffer forever
 	}
 	return typ == websocket.MessageBinary, p, nil
 }

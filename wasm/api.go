@@ -52,8 +52,35 @@ type handle struct {
 	name      string
 	d         *client.Database
 	st        store.Store
+	front     store.Store  // the memory tier, for synchronous reads
+	cache     *index.Cache // the decoded-node cache shared with the replica
 	storeKind string
 	opened    time.Time
+
+	syncMu     gosync.Mutex
+	syncCommit string
+	syncDB     *core.DB // the replica's value read through front only
+}
+
+// syncValue returns the replica's latest value read through the memory
+// tier alone, so that it never waits: for the synchronous functions, which
+// run on the JavaScript caller's goroutine. A node missing from memory is
+// an error there, never a wait.
+func (h *handle) syncValue(v view) (*core.DB, error) {
+	db := h.d.DB()
+	if db == nil {
+		return nil, errf("not-ready", "%s: the replica has no complete value yet (await ready first)", h.name)
+	}
+	h.syncMu.Lock()
+	defer h.syncMu.Unlock()
+	if h.syncCommit != db.CommitID() {
+		fdb, err := core.LoadCommit(context.Background(), h.front, db.CommitID(), &core.Options{Cache: h.cache})
+		if err != nil {
+			return nil, errf("not-in-memory", "%s: %v (use the asynchronous call)", h.name, err)
+		}
+		h.syncCommit, h.syncDB = db.CommitID(), fdb
+	}
+	return v.apply(h.syncDB), nil
 }
 
 // subscription is a registered JavaScript callback fed in order from an
@@ -160,6 +187,9 @@ func (a *api) funcs() map[string]js.Func {
 		"asOf":           syncFn(a.asOf),
 		"since":          syncFn(a.since),
 		"toJS":           syncFn(a.toJSFn),
+		"qSync":          syncFn(a.qSync),
+		"pullSync":       syncFn(a.pullSync),
+		"pullManySync":   syncFn(a.pullManySync),
 	}
 	for _, f := range m {
 		a.exported = append(a.exported, f)
@@ -452,7 +482,7 @@ func (a *api) open(args []js.Value) (any, error) {
 	a.mu.Unlock()
 	ctx, cancel := timeoutCtx(o, defaultReadTimeout)
 	defer cancel()
-	st, kind, err := openReplicaStore(ctx, name, persist)
+	st, front, kind, err := openReplicaStore(ctx, name, persist)
 	if err != nil {
 		return nil, err
 	}
@@ -464,7 +494,7 @@ func (a *api) open(args []js.Value) (any, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.next++
-	h := &handle{id: a.next, name: name, d: d, st: st, storeKind: kind, opened: time.Now()}
+	h := &handle{id: a.next, name: name, d: d, st: st, front: front, cache: a.cache, storeKind: kind, opened: time.Now()}
 	a.dbs[h.id], a.byName[name] = h, h
 	return h.id, nil
 }
@@ -751,7 +781,47 @@ func (a *api) readDB(args []js.Value, opts js.Value) (*core.DB, context.Context,
 // q(db, queryEdn, ...inputsEdn, {asOf, since, history, timeoutMs})
 // resolves with the result as EDN text.
 func (a *api) q(args []js.Value) (any, error) {
-	strs, opts, err := splitOpts(args, 1, "q")
+	return a.qWith(args, "q", func(opts js.Value) (*core.DB, context.Context, context.CancelFunc, error) {
+		return a.readDB(args, opts)
+	})
+}
+
+// qSync(db, queryEdn, ...inputsEdn, opts) is q run synchronously on the
+// replica's memory tier: it returns the EDN text (or an Error) at once,
+// without a Promise round trip. It needs a ready replica held in memory.
+func (a *api) qSync(args []js.Value) (any, error) {
+	return a.qWith(args, "qSync", a.syncReader(args))
+}
+
+// pullSync and pullManySync are pull and pullMany run synchronously (see
+// qSync).
+func (a *api) pullSync(args []js.Value) (any, error) {
+	return a.pullWith(args, "pullSync", false, a.syncReader(args))
+}
+
+func (a *api) pullManySync(args []js.Value) (any, error) {
+	return a.pullWith(args, "pullManySync", true, a.syncReader(args))
+}
+
+type dbReader func(opts js.Value) (*core.DB, context.Context, context.CancelFunc, error)
+
+func (a *api) syncReader(args []js.Value) dbReader {
+	return func(opts js.Value) (*core.DB, context.Context, context.CancelFunc, error) {
+		h, v, err := a.handleArg(args, 0)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		v.merge(opts)
+		db, err := h.syncValue(v)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return db, context.Background(), func() {}, nil
+	}
+}
+
+func (a *api) qWith(args []js.Value, what string, read dbReader) (any, error) {
+	strs, opts, err := splitOpts(args, 1, what)
 	if err != nil {
 		return nil, err
 	}
@@ -764,7 +834,7 @@ func (a *api) q(args []js.Value) (any, error) {
 			return nil, err
 		}
 	}
-	db, ctx, cancel, err := a.readDB(args, opts)
+	db, ctx, cancel, err := read(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -782,12 +852,18 @@ func (a *api) pull(args []js.Value) (any, error) {
 	return a.pullImpl(args, "pull", false)
 }
 
+func (a *api) pullImpl(args []js.Value, what string, many bool) (any, error) {
+	return a.pullWith(args, what, many, func(opts js.Value) (*core.DB, context.Context, context.CancelFunc, error) {
+		return a.readDB(args, opts)
+	})
+}
+
 // pullMany(db, patternEdn, eidsEdn, opts)
 func (a *api) pullMany(args []js.Value) (any, error) {
 	return a.pullImpl(args, "pullMany", true)
 }
 
-func (a *api) pullImpl(args []js.Value, what string, many bool) (any, error) {
+func (a *api) pullWith(args []js.Value, what string, many bool, read dbReader) (any, error) {
 	strs, opts, err := splitOpts(args, 1, what)
 	if err != nil {
 		return nil, err
@@ -803,7 +879,7 @@ func (a *api) pullImpl(args []js.Value, what string, many bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, ctx, cancel, err := a.readDB(args, opts)
+	db, ctx, cancel, err := read(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -33,22 +33,29 @@ func replicaStoreKind() string {
 // memory tier in front of IndexedDB (warmed before the replica subscribes,
 // so that the engine's synchronous reads hit memory), behind a per-tab head
 // (tabStore); or memory alone when persist is off or IndexedDB is missing.
-func openReplicaStore(ctx context.Context, name string, persist bool) (store.Store, string, error) {
+// openReplicaStore returns the replica's store and its memory tier: the
+// store the synchronous read functions read from, which never waits on
+// IndexedDB (the tiered store warms it completely on open and writes
+// through it).
+func openReplicaStore(ctx context.Context, name string, persist bool) (st, front store.Store, kind string, err error) {
 	if !persist || replicaStoreKind() != "indexeddb" {
-		return mem.New(), "memory", nil
+		m := mem.New()
+		return m, m, "memory", nil
 	}
 	back, err := indexeddb.Open(ctx, idbPrefix+name, &indexeddb.Options{HeadGuard: headNewer})
 	if errors.Is(err, indexeddb.ErrUnavailable) {
-		return mem.New(), "memory", nil
+		m := mem.New()
+		return m, m, "memory", nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
-	t, err := tiered.Open(ctx, mem.New(), back, &tiered.Options{WarmOnOpen: true})
+	front = mem.New()
+	t, err := tiered.Open(ctx, front, back, &tiered.Options{WarmOnOpen: true})
 	if err != nil {
-		return nil, "", err // tiered closed both tiers
+		return nil, nil, "", err // tiered closed both tiers
 	}
-	return &tabStore{Store: t, heads: map[string][]byte{}}, "indexeddb", nil
+	return &tabStore{Store: t, heads: map[string][]byte{}}, front, "indexeddb", nil
 }
 
 // dropReplicaStore deletes the IndexedDB database of a deleted Cairn

@@ -162,6 +162,10 @@ export class Database {
   qJS(query: EDN, ...inputsAndOptions: (EDN | ReadOptions)[]): Promise<any>;
   pull(pattern: EDN, eid: EDN, opts?: ReadOptions): Promise<EDN>;
   pullMany(pattern: EDN, eids: EDN, opts?: ReadOptions): Promise<EDN>;
+  /** Synchronous q/pull/pullMany on a ready replica's memory tier; they throw a CairnError instead of rejecting. */
+  qSync(query: EDN, ...inputsAndOptions: (EDN | ReadOptions)[]): EDN;
+  pullSync(pattern: EDN, eid: EDN, opts?: ReadOptions): EDN;
+  pullManySync(pattern: EDN, eids: EDN, opts?: ReadOptions): EDN;
   /** index: "eavt" | "aevt" | "avet"; components as EDN (":task/title", "42", "\"x\""). */
   datoms(index: "eavt" | "aevt" | "avet", ...componentsAndOptions: (EDN | DatomsOptions)[]): Promise<EDN>;
   txLog(opts?: ReadOptions & { after?: number; limit?: number }): Promise<{ tx: number; datoms: EDN }[]>;
@@ -197,6 +201,9 @@ export interface RawCairn {
   q(db: number | View, query: EDN, ...inputsAndOptions: (EDN | ReadOptions)[]): Promise<EDN>;
   pull(db: number | View, pattern: EDN, eid: EDN, opts?: ReadOptions): Promise<EDN>;
   pullMany(db: number | View, pattern: EDN, eids: EDN, opts?: ReadOptions): Promise<EDN>;
+  qSync(db: number | View, query: EDN, ...inputsAndOptions: (EDN | ReadOptions)[]): EDN | Error;
+  pullSync(db: number | View, pattern: EDN, eid: EDN, opts?: ReadOptions): EDN | Error;
+  pullManySync(db: number | View, pattern: EDN, eids: EDN, opts?: ReadOptions): EDN | Error;
   datoms(db: number | View, index: string, ...componentsAndOptions: (EDN | DatomsOptions)[]): Promise<EDN>;
   txLog(db: number | View, opts?: ReadOptions & { after?: number; limit?: number }): Promise<{ tx: number; datoms: EDN }[]>;
   listen(db: number | View, cb: (ev: TxEvent) => void): Promise<number>;

@@ -871,10 +871,8 @@ func (a *api) pullWith(args []js.Value, what string, many bool, read dbReader) (
 	if len(strs) != 2 {
 		return nil, errf("invalid", "%s: expected a pattern and an entity as EDN text", what)
 	}
-	pattern, err := readEDN(what+" pattern", strs[0])
-	if err != nil {
-		return nil, err
-	}
+	// The pattern goes to pull as text: parsed patterns are cached by text.
+	pattern := strs[0]
 	eid, err := readEDN(what+" entity", strs[1])
 	if err != nil {
 		return nil, err

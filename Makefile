@@ -5,10 +5,10 @@ PKGS    := ./...
 
 WASM_STORE_PKGS := ./store/indexeddb/ ./store/tiered/
 
-.PHONY: bench-query test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long \
+.PHONY: bench-query race test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long \
 	wasm-deps wasm-test wasm-test-node wasm-test-browser wasm-unit web web-check browser-deps
 
-test: vet wasm-build web-check wasm-test wasm-unit browser-deps unit conformance fuzz-short bench-smoke
+test: vet wasm-build web-check wasm-test wasm-unit browser-deps unit race conformance fuzz-short bench-smoke
 	@echo "make test: all steps passed"
 
 vet:
@@ -51,6 +51,10 @@ wasm-test-browser:
 
 unit:
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+# The concurrent packages again under the race detector.
+race:
+	$(GO) test -race -count=1 ./core/ ./sync/ ./peer/ ./rpc/ ./server/ ./store/file/ ./store/tiered/
 
 conformance:
 	$(GO) run ./tests/conformance -cases tests/conformance/testdata/cases.jsonl

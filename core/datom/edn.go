@@ -3,6 +3,7 @@ package datom
 import (
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/cairn-db/cairn/core/edn"
@@ -17,15 +18,12 @@ func KeywordText(k edn.Keyword) string {
 	return k.NS + "/" + k.Name
 }
 
-// EDNKeyword splits keyword text back into an EDN keyword.
+// EDNKeyword splits keyword text back into an EDN keyword: the namespace
+// is what precedes the first slash ("ns/name"); a leading or trailing slash
+// belongs to the name.
 func EDNKeyword(text string) edn.Keyword {
-	for i := len(text) - 1; i > 0; i-- {
-		if text[i] == '/' {
-			if i == len(text)-1 { // "ns//" style or lone "/": keep it whole
-				break
-			}
-			return edn.Keyword{NS: text[:i], Name: text[i+1:]}
-		}
+	if i := strings.IndexByte(text, '/'); i > 0 && i < len(text)-1 {
+		return edn.Keyword{NS: text[:i], Name: text[i+1:]}
 	}
 	return edn.Keyword{Name: text}
 }

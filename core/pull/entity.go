@@ -6,7 +6,6 @@ import (
 
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
-	"github.com/cairn-db/cairn/core/query/builtin"
 	"github.com/cairn-db/cairn/core/schema"
 )
 
@@ -42,10 +41,10 @@ func (e *Entity) Get(attr string) (any, error) {
 	if v, ok := e.cache[attr]; ok {
 		return v, nil
 	}
-	k := builtin.KeywordEDN(attr)
+	k := datom.EDNKeyword(attr)
 	var v any
 	if strings.HasPrefix(k.Name, "_") && len(k.Name) > 1 {
-		fwd := builtin.KeywordText(edn.Keyword{NS: k.NS, Name: k.Name[1:]})
+		fwd := datom.KeywordText(edn.Keyword{NS: k.NS, Name: k.Name[1:]})
 		ds, err := e.pl.datoms(datom.AVET, datom.Keyword(fwd), datom.Long(e.id))
 		if err != nil {
 			return nil, err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
 	"github.com/cairn-db/cairn/core/query/builtin"
 )
@@ -203,10 +204,10 @@ func attrFromKeyword(s *spec, k edn.Keyword) error {
 	}
 	if strings.HasPrefix(k.Name, "_") && len(k.Name) > 1 {
 		s.reverse = true
-		s.attr = builtin.KeywordText(edn.Keyword{NS: k.NS, Name: k.Name[1:]})
+		s.attr = datom.KeywordText(edn.Keyword{NS: k.NS, Name: k.Name[1:]})
 		return nil
 	}
-	s.attr = builtin.KeywordText(k)
+	s.attr = datom.KeywordText(k)
 	return nil
 }
 
@@ -220,7 +221,7 @@ func parseAttrSpec(form any) (*spec, error) {
 		if t == "" {
 			return nil, bad(form, "empty attribute")
 		}
-		return s, attrFromKeyword(s, builtin.KeywordEDN(strings.TrimPrefix(t, ":")))
+		return s, attrFromKeyword(s, datom.EDNKeyword(strings.TrimPrefix(t, ":")))
 	case edn.List:
 		if len(t) == 0 {
 			return nil, bad(form, "empty list")

@@ -330,7 +330,7 @@ func (pl *Puller) entityWith(e int64, p *Pattern, fr *frame, depth int, pre []da
 				if err != nil {
 					return nil, err
 				}
-				m.Set(builtin.KeywordEDN(a), v)
+				m.Set(datom.EDNKeyword(a), v)
 			}
 			i = j
 		}

@@ -26,7 +26,7 @@ func FromEDN(m *edn.Map, flex Flexibility) (*Schema, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: schema key %s is not a keyword", ErrInvalidSchema, edn.Print(e.Key))
 			}
-			ident := kwText(k)
+			ident := datom.KeywordText(k)
 			props, ok := e.Val.(*edn.Map)
 			if !ok && e.Val != nil {
 				return nil, invalid(ident, "definition is not a map")
@@ -39,13 +39,6 @@ func FromEDN(m *edn.Map, flex Flexibility) (*Schema, error) {
 		}
 	}
 	return New(flex, defs)
-}
-
-func kwText(k edn.Keyword) string {
-	if k.NS == "" {
-		return k.Name
-	}
-	return k.NS + "/" + k.Name
 }
 
 func attrFromProps(ident string, props *edn.Map) (Attr, error) {
@@ -62,7 +55,7 @@ func attrFromProps(ident string, props *edn.Map) (Attr, error) {
 		if err != nil {
 			return a, invalid(ident, "%s: %v", k, err)
 		}
-		if err := setProp(&a, kwText(k), v); err != nil {
+		if err := setProp(&a, datom.KeywordText(k), v); err != nil {
 			return a, err
 		}
 	}
@@ -73,7 +66,7 @@ func attrFromProps(ident string, props *edn.Map) (Attr, error) {
 func propValue(v any) (datom.Value, error) {
 	switch x := v.(type) {
 	case edn.Keyword:
-		return datom.Keyword(kwText(x)), nil
+		return datom.Keyword(datom.KeywordText(x)), nil
 	case bool:
 		return datom.Bool(x), nil
 	case string:
@@ -98,7 +91,7 @@ func propTuple(xs []any) (datom.Value, error) {
 		if !ok {
 			return datom.Nil, fmt.Errorf("tuple element %s is not a keyword", edn.Print(x))
 		}
-		vs[i] = datom.Keyword(kwText(k))
+		vs[i] = datom.Keyword(datom.KeywordText(k))
 	}
 	return datom.Tuple(vs), nil
 }

@@ -29,7 +29,7 @@ func (m *entity) String() string {
 		if i > 0 || m.hasID {
 			b.WriteByte(' ')
 		}
-		b.WriteString(kw(a).String())
+		b.WriteString(datom.EDNKeyword(a).String())
 		b.WriteByte(' ')
 		b.WriteString(edn.Print(m.vals[i]))
 		if b.Len() > maxShow {
@@ -47,7 +47,7 @@ func parseEntity(m *edn.Map) (*entity, error) {
 		if !ok || k.Name == "" {
 			return nil, newErr(ErrInvalidTxData, m, "bad attribute %s, expected a keyword", show(kv.Key))
 		}
-		a := kwText(k)
+		a := datom.KeywordText(k)
 		if a == "db/id" {
 			ent.id, ent.hasID = kv.Val, true
 			continue
@@ -88,7 +88,7 @@ func (o *opItem) String() string {
 	var b strings.Builder
 	b.WriteString("[:" + o.op + " " + printAny(o.e))
 	if o.a != "" {
-		b.WriteString(" " + kw(o.a).String())
+		b.WriteString(" " + datom.EDNKeyword(o.a).String())
 	}
 	if o.op == "db/cas" {
 		b.WriteString(" " + printAny(o.ov))
@@ -125,7 +125,7 @@ func parseOp(xs []any, src any) (*opItem, error) {
 	if !ok {
 		return nil, newErr(ErrInvalidTxData, src, "unknown operation %s", show(xs[0]))
 	}
-	name := kwText(k)
+	name := datom.KeywordText(k)
 	n, ok := opArity[name]
 	if !ok {
 		if name == "db.fn/call" {
@@ -351,12 +351,12 @@ func (p *proc) resolveUpserts(ent *entity, id any) (int64, *entity, error) {
 	for _, u := range ups[1:] {
 		if u.e != first.e {
 			return 0, nil, newErr(ErrUpsertConflict, ent, "[%s %s] resolves to %d, but [%s %s] resolves to %d",
-				kw(first.a), printAny(first.v), first.e, kw(u.a), printAny(u.v), u.e)
+				datom.EDNKeyword(first.a), printAny(first.v), first.e, datom.EDNKeyword(u.a), printAny(u.v), u.e)
 		}
 	}
 	if eid, ok := id.(int64); ok && eid > 0 && eid != first.e {
 		return 0, nil, newErr(ErrUpsertConflict, ent, "[%s %s] resolves to %d, but entity already has :db/id %d",
-			kw(first.a), printAny(first.v), first.e, eid)
+			datom.EDNKeyword(first.a), printAny(first.v), first.e, eid)
 	}
 	// The map without the values that resolved (they are already there).
 	rest := &entity{id: ent.id, hasID: ent.hasID}
@@ -453,7 +453,7 @@ func (p *proc) multiValues(a string, v any) ([]any, bool) {
 		}
 	}
 	if len(xs) == 2 {
-		if k, ok := xs[0].(edn.Keyword); ok && p.sch.IsIdentity(kwText(k)) {
+		if k, ok := xs[0].(edn.Keyword); ok && p.sch.IsIdentity(datom.KeywordText(k)) {
 			return nil, false
 		}
 	}

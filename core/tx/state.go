@@ -429,7 +429,7 @@ func (p *proc) entid(ref any, op any) (eid int64, found bool, err error) {
 	}
 	switch x := ref.(type) {
 	case edn.Keyword:
-		es, err := p.holders("db/ident", datom.Keyword(kwText(x)))
+		es, err := p.holders("db/ident", datom.Keyword(datom.KeywordText(x)))
 		if err != nil || len(es) == 0 {
 			return 0, false, err
 		}
@@ -448,7 +448,7 @@ func (p *proc) entid(ref any, op any) (eid int64, found bool, err error) {
 	if !ok {
 		return 0, false, newErr(ErrLookupRef, op, "lookup ref %s must start with an attribute", show(ref))
 	}
-	a := kwText(k)
+	a := datom.KeywordText(k)
 	if !p.sch.IsUnique(a) {
 		return 0, false, newErr(ErrLookupRef, op, "lookup ref attribute :%s is not unique", a)
 	}
@@ -530,7 +530,7 @@ func attrName(v any, op any) (string, error) {
 	if !ok || k.Name == "" {
 		return "", newErr(ErrInvalidTxData, op, "bad attribute %s, expected a keyword", show(v))
 	}
-	a := kwText(k)
+	a := datom.KeywordText(k)
 	if a == "db/id" {
 		return "", newErr(ErrInvalidTxData, op, ":db/id is not an attribute")
 	}

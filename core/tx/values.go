@@ -40,22 +40,6 @@ func show(v any) string {
 
 func itoa(n int64) string { return datom.Long(n).String() }
 
-func kwText(k edn.Keyword) string {
-	if k.NS == "" {
-		return k.Name
-	}
-	return k.NS + "/" + k.Name
-}
-
-func kw(text string) edn.Keyword {
-	for i := 0; i < len(text); i++ {
-		if text[i] == '/' && i > 0 && i < len(text)-1 {
-			return edn.Keyword{NS: text[:i], Name: text[i+1:]}
-		}
-	}
-	return edn.Keyword{Name: text}
-}
-
 // seqOf returns the elements of a vector or list (and []any).
 func seqOf(v any) ([]any, bool) {
 	switch x := v.(type) {
@@ -124,7 +108,7 @@ func toValueDepth(v any, depth int) (datom.Value, error) {
 	case string:
 		return datom.String(x), nil
 	case edn.Keyword:
-		return datom.Keyword(kwText(x)), nil
+		return datom.Keyword(datom.KeywordText(x)), nil
 	case edn.Symbol:
 		if x.NS == "" {
 			return datom.Symbol(x.Name), nil

@@ -52,22 +52,6 @@ func (e *Env) Clone() *Env {
 	return &Env{objs: e.objs[:len(e.objs):len(e.objs)]}
 }
 
-// KeywordEDN converts keyword text ("ns/name") to an edn.Keyword.
-func KeywordEDN(text string) edn.Keyword {
-	if i := strings.IndexByte(text, '/'); i > 0 && i < len(text)-1 {
-		return edn.Keyword{NS: text[:i], Name: text[i+1:]}
-	}
-	return edn.Keyword{Name: text}
-}
-
-// KeywordText returns the datom text of a keyword ("ns/name").
-func KeywordText(k edn.Keyword) string {
-	if k.NS == "" {
-		return k.Name
-	}
-	return k.NS + "/" + k.Name
-}
-
 // ToEDN converts a value to its EDN/Go form: int64, float64, *big.Int,
 // edn.BigDec, string, bool, edn.Keyword, edn.Symbol, time.Time, edn.UUID,
 // edn.Vector, or the boxed object itself.
@@ -90,7 +74,7 @@ func (e *Env) ToEDN(v datom.Value) any {
 	case datom.KindString:
 		return v.Text()
 	case datom.KindKeyword:
-		return KeywordEDN(v.Text())
+		return datom.EDNKeyword(v.Text())
 	case datom.KindSymbol:
 		if o, ok := e.Unbox(v); ok {
 			return o
@@ -154,7 +138,7 @@ func (e *Env) FromEDN(x any) (datom.Value, error) {
 	case edn.Char:
 		return datom.String(string(rune(t))), nil
 	case edn.Keyword:
-		return datom.Keyword(KeywordText(t)), nil
+		return datom.Keyword(datom.KeywordText(t)), nil
 	case edn.Symbol:
 		return datom.Symbol(t.String()), nil
 	case time.Time:

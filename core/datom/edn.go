@@ -33,10 +33,14 @@ func ednSymbol(text string) edn.Symbol {
 	return edn.Symbol{NS: k.NS, Name: k.Name}
 }
 
-// FromEDN converts a scalar EDN value, or a vector/list of them (a tuple),
-// into a Value. Maps, sets and tagged literals other than #inst/#uuid have
-// no Value kind and return an error.
-func FromEDN(v any) (Value, error) {
+// FromEDN converts a scalar EDN value, or a vector/list of them (a tuple,
+// whose elements may be nil), into a Value. Maps, sets and tagged literals
+// other than #inst/#uuid have no Value kind and return an error, and so do
+// tuples nested or long beyond what the encoding accepts, so every Value
+// it returns can be stored and read back.
+func FromEDN(v any) (Value, error) { return fromEDN(v, 0) }
+
+func fromEDN(v any, depth int) (Value, error) {
 	switch x := v.(type) {
 	case nil:
 		return Nil, nil
@@ -53,8 +57,8 @@ func FromEDN(v any) (Value, error) {
 	case float32:
 		return Double(float64(x)), nil
 	case *big.Int:
-		if x.IsInt64() {
-			return BigInt(x), nil
+		if x == nil {
+			break
 		}
 		return BigInt(x), nil
 	case edn.BigDec:
@@ -76,19 +80,22 @@ func FromEDN(v any) (Value, error) {
 	case Value:
 		return x, nil
 	case edn.Vector:
-		return tupleFromEDN(x)
+		return tupleFromEDN(x, depth)
 	case edn.List:
-		return tupleFromEDN(x)
+		return tupleFromEDN(x, depth)
 	case []any:
-		return tupleFromEDN(x)
+		return tupleFromEDN(x, depth)
 	}
 	return Nil, fmt.Errorf("datom: no value kind for %T", v)
 }
 
-func tupleFromEDN(xs []any) (Value, error) {
+func tupleFromEDN(xs []any, depth int) (Value, error) {
+	if depth >= maxTupleDepth || len(xs) > MaxTupleLen {
+		return Nil, fmt.Errorf("datom: tuple nested deeper than %d or longer than %d", maxTupleDepth, MaxTupleLen)
+	}
 	vs := make([]Value, len(xs))
 	for i, x := range xs {
-		v, err := FromEDN(x)
+		v, err := fromEDN(x, depth+1)
 		if err != nil {
 			return Nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/edn"
 )
 
 func mustDec(t *testing.T, s string) datom.Value {
@@ -125,4 +126,26 @@ func FuzzDecodeDatom(f *testing.F) {
 			t.Fatalf("re-encoding differs: %x vs %x", again, b[:n])
 		}
 	})
+}
+
+// TestFromEDNBounds: FromEDN never makes a value the encoding would refuse
+// to read back.
+func TestFromEDNBounds(t *testing.T) {
+	var deep any = int64(1)
+	for i := 0; i < 20; i++ {
+		deep = edn.Vector{deep}
+	}
+	if _, err := datom.FromEDN(deep); err == nil {
+		t.Fatalf("a tuple nested 20 deep was accepted")
+	}
+	v, err := datom.FromEDN(edn.Vector{int64(1), nil, "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := datom.DecodeValue(datom.AppendValue(nil, v)); err != nil {
+		t.Fatalf("a converted tuple does not read back: %v", err)
+	}
+	if _, err := datom.FromEDN(edn.NewMap()); err == nil {
+		t.Fatalf("a map became a value")
+	}
 }

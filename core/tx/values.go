@@ -3,7 +3,6 @@ package tx
 import (
 	"math"
 	"math/big"
-	"time"
 
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
@@ -76,73 +75,18 @@ func isTempid(v any) bool {
 	return false
 }
 
-const maxTupleDepth = 8
-
-// toValue converts an EDN value to a datom value. Vectors and lists become
-// tuples (whose elements may be nil).
-func toValue(v any) (datom.Value, error) { return toValueDepth(v, 0) }
-
-func toValueDepth(v any, depth int) (datom.Value, error) {
-	switch x := v.(type) {
-	case datom.Value:
-		return x, nil
-	case bool:
-		return datom.Bool(x), nil
-	case int64:
-		return datom.Long(x), nil
-	case int:
-		return datom.Long(int64(x)), nil
-	case *big.Int:
-		if x == nil {
-			break
-		}
-		return datom.BigInt(x), nil
-	case float64:
-		return datom.Double(x), nil
-	case edn.BigDec:
-		d, err := datom.BigDec(x.Text)
-		if err != nil {
-			return datom.Nil, newErr(ErrValueType, v, "bad decimal")
-		}
-		return d, nil
-	case string:
-		return datom.String(x), nil
-	case edn.Keyword:
-		return datom.Keyword(datom.KeywordText(x)), nil
-	case edn.Symbol:
-		if x.NS == "" {
-			return datom.Symbol(x.Name), nil
-		}
-		return datom.Symbol(x.NS + "/" + x.Name), nil
-	case time.Time:
-		return datom.Instant(x), nil
-	case edn.UUID:
-		return datom.UUID(x), nil
-	case edn.Char:
-		return datom.String(string(rune(x))), nil
-	case []byte:
-		return datom.Bytes(x), nil
-	case nil:
+// toValue converts an EDN value to a datom value (datom.FromEDN: vectors
+// and lists become tuples, whose elements may be nil). A nil value cannot
+// be stored.
+func toValue(v any) (datom.Value, error) {
+	if v == nil {
 		return datom.Nil, newErr(ErrInvalidTxData, nil, "cannot store nil as a value")
 	}
-	if xs, ok := seqOf(v); ok {
-		if depth >= maxTupleDepth || len(xs) > datom.MaxTupleLen {
-			return datom.Nil, newErr(ErrValueType, v, "tuple too deep or too long")
-		}
-		vs := make([]datom.Value, len(xs))
-		for i, e := range xs {
-			if e == nil {
-				continue
-			}
-			ev, err := toValueDepth(e, depth+1)
-			if err != nil {
-				return datom.Nil, err
-			}
-			vs[i] = ev
-		}
-		return datom.Tuple(vs), nil
+	d, err := datom.FromEDN(v)
+	if err != nil {
+		return datom.Nil, newErr(ErrValueType, v, "%v", err)
 	}
-	return datom.Nil, newErr(ErrValueType, v, "value of this kind cannot be stored")
+	return d, nil
 }
 
 // checkType checks (and widens) a value against an attribute's type.

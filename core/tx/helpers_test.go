@@ -2,7 +2,6 @@ package tx_test
 
 import (
 	"errors"
-	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -130,53 +129,11 @@ func (m *memDB) must(t testing.TB, txEDN string) (*memDB, *tx.Result) {
 	return db, res
 }
 
-// toEDN converts a datom value to the edn data model for printing.
-func toEDN(v datom.Value) any {
-	switch v.Kind() {
-	case datom.KindNil:
-		return nil
-	case datom.KindBool:
-		return v.AsBool()
-	case datom.KindLong:
-		return v.AsLong()
-	case datom.KindDouble:
-		return v.AsDouble()
-	case datom.KindBigInt:
-		return new(big.Int).Set(v.AsBigInt())
-	case datom.KindBigDec:
-		return edn.BigDec{Text: v.Text()}
-	case datom.KindInstant:
-		return v.AsTime()
-	case datom.KindString:
-		return v.Text()
-	case datom.KindKeyword:
-		return kwOf(v.Text())
-	case datom.KindSymbol:
-		return edn.Symbol{Name: v.Text()}
-	case datom.KindUUID:
-		return edn.UUID(v.AsUUID())
-	case datom.KindTuple:
-		out := edn.Vector{}
-		for _, e := range v.AsTuple() {
-			out = append(out, toEDN(e))
-		}
-		return out
-	}
-	return v.String()
-}
-
-func kwOf(s string) edn.Keyword {
-	if i := strings.IndexByte(s, '/'); i > 0 && i < len(s)-1 {
-		return edn.Keyword{NS: s[:i], Name: s[i+1:]}
-	}
-	return edn.Keyword{Name: s}
-}
-
 // datomsText prints [[e a v] ...] sorted by canonical text.
 func (m *memDB) datomsText() string {
 	rows := make([]string, 0, len(m.datoms))
 	for _, d := range m.datoms {
-		rows = append(rows, edn.Canonical(edn.Vector{d.E, kwOf(d.A), toEDN(d.V)}))
+		rows = append(rows, edn.Canonical(edn.Vector{d.E, datom.EDNKeyword(d.A), datom.ToEDN(d.V)}))
 	}
 	slices.Sort(rows)
 	return "[" + strings.Join(rows, " ") + "]"

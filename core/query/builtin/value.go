@@ -52,42 +52,14 @@ func (e *Env) Clone() *Env {
 	return &Env{objs: e.objs[:len(e.objs):len(e.objs)]}
 }
 
-// ToEDN converts a value to its EDN/Go form: int64, float64, *big.Int,
-// edn.BigDec, string, bool, edn.Keyword, edn.Symbol, time.Time, edn.UUID,
-// edn.Vector, or the boxed object itself.
+// ToEDN converts a value to its EDN/Go form (datom.ToEDN), giving boxed
+// objects back as themselves, also inside tuples.
 func (e *Env) ToEDN(v datom.Value) any {
 	switch v.Kind() {
-	case datom.KindNil:
-		return nil
-	case datom.KindBool:
-		return v.AsBool()
-	case datom.KindLong:
-		return v.AsLong()
-	case datom.KindDouble:
-		return v.AsDouble()
-	case datom.KindBigInt:
-		return v.AsBigInt()
-	case datom.KindBigDec:
-		return edn.BigDec{Text: v.Text()}
-	case datom.KindInstant:
-		return v.AsTime()
-	case datom.KindString:
-		return v.Text()
-	case datom.KindKeyword:
-		return datom.EDNKeyword(v.Text())
 	case datom.KindSymbol:
 		if o, ok := e.Unbox(v); ok {
 			return o
 		}
-		t := v.Text()
-		if i := strings.IndexByte(t, '/'); i > 0 && i < len(t)-1 {
-			return edn.Symbol{NS: t[:i], Name: t[i+1:]}
-		}
-		return edn.Symbol{Name: t}
-	case datom.KindUUID:
-		return edn.UUID(v.AsUUID())
-	case datom.KindBytes:
-		return []byte(v.Text())
 	case datom.KindTuple:
 		t := v.AsTuple()
 		out := make(edn.Vector, len(t))
@@ -96,7 +68,7 @@ func (e *Env) ToEDN(v datom.Value) any {
 		}
 		return out
 	}
-	return nil
+	return datom.ToEDN(v)
 }
 
 // FromEDN converts an EDN/Go value to a datom value. Vectors and lists

@@ -17,7 +17,6 @@
 package browser
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,114 +25,25 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	gosync "sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cairn-db/cairn/internal/serverproc"
 )
 
 // --- the server ---
 
-var listenRe = regexp.MustCompile(`listening on http://(\S+)`)
-
-type serverProc struct {
-	cmd  *exec.Cmd
-	addr string
-	exit chan error
-	mu   gosync.Mutex
-	logs strings.Builder
-}
-
-func (p *serverProc) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs.Write(b)
-}
-
-func (p *serverProc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.logs.String()
-}
-
 func buildServer(t *testing.T) string {
 	t.Helper()
-	if bin := os.Getenv("CAIRN_SYNCSERVER_BIN"); bin != "" {
-		return bin
-	}
-	bin := filepath.Join(t.TempDir(), "syncserver")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/syncserver")
-	cmd.Dir = "../.."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building syncserver: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// startServer runs the binary on 127.0.0.1:port (0: a free one) with auth
-// on.
-func startServer(t *testing.T, bin, data, token string, port int) *serverProc {
-	t.Helper()
-	cmd := exec.Command(bin, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--data", data, "--token", token, "--level", serverLevel())
-	stdout, err := cmd.StdoutPipe()
+	bin, err := serverproc.Build("../..", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &serverProc{cmd: cmd, exit: make(chan error, 1)}
-	cmd.Stderr = p
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-	}()
-	go func() { p.exit <- cmd.Wait() }()
-	select {
-	case p.addr = <-found:
-	case err := <-p.exit:
-		t.Fatalf("syncserver exited: %v\n%s", err, p.output())
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("syncserver did not start\n%s", p.output())
-	}
-	t.Cleanup(func() {
-		p.stop()
-		if t.Failed() {
-			t.Logf("syncserver log:\n%s", p.output())
-		}
-	})
-	return p
-}
-
-func serverLevel() string {
-	if l := os.Getenv("CAIRN_E2E_LEVEL"); l != "" {
-		return l
-	}
-	return "warn"
-}
-
-// stop shuts the server down gracefully (SIGTERM) and waits.
-func (p *serverProc) stop() {
-	if p.cmd.ProcessState != nil {
-		return
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exit:
-	case <-time.After(15 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.exit
-	}
+	return bin
 }
 
 // --- the browser ---
@@ -350,9 +260,9 @@ func TestBoard(t *testing.T) {
 	bin := buildServer(t)
 	data := t.TempDir()
 	const token = "browser-e2e-secret"
-	srv := startServer(t, bin, data, token, 0)
-	base := "http://" + srv.addr
-	_, portStr, _ := strings.Cut(srv.addr, ":")
+	srv := serverproc.Start(t, bin, data, token, 0)
+	base := "http://" + srv.Addr
+	_, portStr, _ := strings.Cut(srv.Addr, ":")
 	var port int
 	fmt.Sscan(portStr, &port)
 
@@ -442,7 +352,7 @@ func TestBoard(t *testing.T) {
 
 	// Offline: stop the server; B reloads and still has its data.
 	b.waitFor("B's service worker", `board.swReady.then(ok => ok)`, 20*time.Second)
-	srv.stop()
+	srv.Stop()
 	b.do(chromedp.Reload())
 	b.waitFor("B ready offline", `document.body.dataset.ready === "1"`, 30*time.Second)
 	b.waitTitle("live from A", 10*time.Second)
@@ -466,7 +376,7 @@ func TestBoard(t *testing.T) {
 
 	// The server comes back on the same address (same origin, same
 	// IndexedDB); A writes; B catches up with only the delta.
-	srv = startServer(t, bin, data, token, port)
+	srv = serverproc.Start(t, bin, data, token, port)
 	a.waitFor("A reconnected", `document.getElementById("status").dataset.status === "connected"`, 30*time.Second)
 	a.do(chromedp.SendKeys(chromedp.CSS("#title"), "after the restart"), chromedp.Click(chromedp.CSS("#add-btn")))
 	a.waitTitle("after the restart", 15*time.Second)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"github.com/cairn-db/cairn/internal/serverproc"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,10 +20,10 @@ import (
 )
 
 // rawPeer dials the server with a raw WebSocket and completes the hello.
-func rawPeer(t *testing.T, ctx context.Context, srv *serverProc) *websocket.Conn {
+func rawPeer(t *testing.T, ctx context.Context, srv *serverproc.Proc) *websocket.Conn {
 	t.Helper()
 	hdr := http.Header{"Authorization": []string{"token " + token}}
-	ws, _, err := websocket.Dial(ctx, srv.url(), &websocket.DialOptions{HTTPHeader: hdr})
+	ws, _, err := websocket.Dial(ctx, srv.URL(), &websocket.DialOptions{HTTPHeader: hdr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func closeOf(ctx context.Context, ws *websocket.Conn) (websocket.StatusCode, str
 func TestBadInputNeverHurts(t *testing.T) {
 	ctx := ctxT(t, 60*time.Second)
 	srv := startServer(t, t.TempDir(), token, 0)
-	good := dial(t, ctx, srv.url())
+	good := dial(t, ctx, srv.URL())
 	if err := good.CreateDatabase(ctx, "ok", client.CreateOptions{Schema: peopleSchema}); err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +77,14 @@ func TestBadInputNeverHurts(t *testing.T) {
 
 	// Credentials.
 	for _, tc := range []struct{ name, tok string }{{"missing token", ""}, {"wrong token", "nope"}} {
-		_, err := peer.Dial(ctx, srv.url(), &peer.DialOptions{Token: tc.tok, NodeFormat: index.FormatVersion})
+		_, err := peer.Dial(ctx, srv.URL(), &peer.DialOptions{Token: tc.tok, NodeFormat: index.FormatVersion})
 		if !errors.Is(err, peer.ErrUnauthorized) {
 			t.Fatalf("%s: got %v, want ErrUnauthorized", tc.name, err)
 		}
 		stillServing(tc.name)
 	}
 	// Wrong node format: upgrade required, not a crash.
-	if _, err := peer.Dial(ctx, srv.url(), &peer.DialOptions{Token: token, NodeFormat: 99}); !errors.Is(err, peer.ErrUpgradeRequired) {
+	if _, err := peer.Dial(ctx, srv.URL(), &peer.DialOptions{Token: token, NodeFormat: 99}); !errors.Is(err, peer.ErrUpgradeRequired) {
 		t.Fatalf("node format mismatch: %v", err)
 	}
 	stillServing("format")
@@ -111,7 +112,7 @@ func TestBadInputNeverHurts(t *testing.T) {
 	}
 
 	// Protocol-level bad input over a valid connection.
-	c, err := peer.Dial(ctx, srv.url(), &peer.DialOptions{Token: token, NodeFormat: index.FormatVersion})
+	c, err := peer.Dial(ctx, srv.URL(), &peer.DialOptions{Token: token, NodeFormat: index.FormatVersion})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +173,7 @@ func TestBadInputNeverHurts(t *testing.T) {
 func TestOpenMissingDatabase(t *testing.T) {
 	ctx := ctxT(t, 30*time.Second)
 	srv := startServer(t, t.TempDir(), token, 0)
-	c := dial(t, ctx, srv.url())
+	c := dial(t, ctx, srv.URL())
 	d, err := c.Open(ctx, "nothing-here", nil)
 	if err != nil {
 		t.Fatal(err)

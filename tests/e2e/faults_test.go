@@ -118,7 +118,7 @@ func checkAcked(t *testing.T, db *core.DB, acked []int64) {
 func TestConnectionCutsDuringSync(t *testing.T) {
 	ctx := ctxT(t, 120*time.Second)
 	srv := startServer(t, t.TempDir(), token, 0)
-	a := dial(t, ctx, srv.url())
+	a := dial(t, ctx, srv.URL())
 	if err := a.CreateDatabase(ctx, "cuts", client.CreateOptions{Schema: peopleSchema}); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestConnectionCutsDuringSync(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	px := newProxy(t, srv.addr)
+	px := newProxy(t, srv.Addr)
 	bst := openFileStore(t, t.TempDir())
 	defer bst.Close()
 	b := dial(t, ctx, px.url())
@@ -175,7 +175,7 @@ func TestServerRestartUnderPeers(t *testing.T) {
 	ctx := ctxT(t, 120*time.Second)
 	data := t.TempDir()
 	srv := startServer(t, data, token, 0)
-	px := newProxy(t, srv.addr)
+	px := newProxy(t, srv.Addr)
 	a := dial(t, ctx, px.url())
 	if err := a.CreateDatabase(ctx, "restart", client.CreateOptions{Schema: peopleSchema}); err != nil {
 		t.Fatal(err)
@@ -196,10 +196,10 @@ func TestServerRestartUnderPeers(t *testing.T) {
 	for round, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
 		w := startWriter(ctx, da, (round+1)*1000000)
 		time.Sleep(150 * time.Millisecond)
-		srv.kill(sig)
+		srv.Signal(sig)
 		time.Sleep(50 * time.Millisecond)
 		srv = startServer(t, data, token, 0)
-		px.setTarget(srv.addr)
+		px.setTarget(srv.Addr)
 		px.cut() // connections still open to nothing
 		time.Sleep(150 * time.Millisecond)
 		last, acked := w.finish(t)

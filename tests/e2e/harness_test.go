@@ -1,20 +1,15 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 
 	"github.com/cairn-db/cairn/internal/leakcheck"
-	"regexp"
-	"strings"
+	"github.com/cairn-db/cairn/internal/serverproc"
 	gosync "sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -28,12 +23,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "syncserver")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/syncserver")
-	build.Dir = "../.."
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building syncserver:", err)
+	if binary, err = serverproc.Build("../..", dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := leakcheck.Run(m)
@@ -41,83 +32,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// serverProc is a running syncserver binary.
-type serverProc struct {
-	cmd   *exec.Cmd
-	addr  string
-	token string
-	data  string
-	out   *strings.Builder
-	mu    gosync.Mutex
-	exit  chan error
-}
-
-var listenRe = regexp.MustCompile(`listening on http://(\S+)`)
-
 // startServer runs the real binary on 127.0.0.1 with a data dir; port 0
-// picks a free port unless port is given.
-func startServer(t *testing.T, data, token string, port int) *serverProc {
+// picks a free port.
+func startServer(t *testing.T, data, token string, port int) *serverproc.Proc {
 	t.Helper()
-	cmd := exec.Command(binary, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--data", data, "--token", token, "--level", "warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &serverProc{cmd: cmd, token: token, data: data, out: &strings.Builder{}, exit: make(chan error, 1)}
-	cmd.Stderr = &lockedWriter{p: p}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-			}
-		}
-	}()
-	go func() { p.exit <- cmd.Wait() }()
-	select {
-	case p.addr = <-found:
-	case err := <-p.exit:
-		t.Fatalf("syncserver exited: %v\n%s", err, p.logs())
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("syncserver did not start\n%s", p.logs())
-	}
-	t.Cleanup(func() { p.kill(syscall.SIGKILL) })
-	return p
-}
-
-type lockedWriter struct{ p *serverProc }
-
-func (w *lockedWriter) Write(b []byte) (int, error) {
-	w.p.mu.Lock()
-	defer w.p.mu.Unlock()
-	return w.p.out.Write(b)
-}
-
-func (p *serverProc) logs() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-func (p *serverProc) url() string { return "ws://" + p.addr + "/ws" }
-
-// kill sends sig and waits for the process to end.
-func (p *serverProc) kill(sig syscall.Signal) {
-	if p.cmd.ProcessState != nil {
-		return
-	}
-	p.cmd.Process.Signal(sig)
-	select {
-	case <-p.exit:
-	case <-time.After(15 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.exit
-	}
+	return serverproc.Start(t, binary, data, token, port)
 }
 
 // proxy forwards TCP connections to a target that can change (a restarted

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"github.com/cairn-db/cairn/internal/serverproc"
 	"io"
 	"net/http"
 	"regexp"
@@ -54,9 +55,9 @@ func openFileStore(t *testing.T, dir string) *file.Store {
 
 var rpcCalls = regexp.MustCompile(`(?m)^cairn_rpc_calls_total (\d+)$`)
 
-func metric(t *testing.T, srv *serverProc, re *regexp.Regexp) int {
+func metric(t *testing.T, srv *serverproc.Proc, re *regexp.Regexp) int {
 	t.Helper()
-	resp, err := http.Get("http://" + srv.addr + "/metrics")
+	resp, err := http.Get("http://" + srv.Addr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,13 +74,13 @@ func metric(t *testing.T, srv *serverProc, re *regexp.Regexp) int {
 func TestPeersSyncEndToEnd(t *testing.T) {
 	ctx := ctxT(t, 60*time.Second)
 	srv := startServer(t, t.TempDir(), token, 0)
-	resp, err := http.Get("http://" + srv.addr + "/healthz")
+	resp, err := http.Get("http://" + srv.Addr + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
 
-	a := dial(t, ctx, srv.url())
+	a := dial(t, ctx, srv.URL())
 	if err := a.CreateDatabase(ctx, "people", client.CreateOptions{Schema: peopleSchema}); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestPeersSyncEndToEnd(t *testing.T) {
 	bdir := t.TempDir()
 	bst := openFileStore(t, bdir)
 	defer bst.Close()
-	b := dial(t, ctx, srv.url())
+	b := dial(t, ctx, srv.URL())
 	db, err := b.Open(ctx, "people", bst)
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +196,7 @@ func TestResumeFetchesOnlyTheDelta(t *testing.T) {
 	ctx := ctxT(t, 120*time.Second)
 	data := t.TempDir()
 	srv := startServer(t, data, token, 0)
-	a := dial(t, ctx, srv.url())
+	a := dial(t, ctx, srv.URL())
 	if err := a.CreateDatabase(ctx, "big", client.CreateOptions{Schema: peopleSchema}); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestResumeFetchesOnlyTheDelta(t *testing.T) {
 	}
 	bdir := t.TempDir()
 	bst := openFileStore(t, bdir)
-	b := dial(t, ctx, srv.url())
+	b := dial(t, ctx, srv.URL())
 	db, err := b.Open(ctx, "big", bst)
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +249,7 @@ func TestResumeFetchesOnlyTheDelta(t *testing.T) {
 
 	bst = openFileStore(t, bdir)
 	defer bst.Close()
-	b2 := dial(t, ctx, srv.url())
+	b2 := dial(t, ctx, srv.URL())
 	db2, err := b2.Open(ctx, "big", bst)
 	if err != nil {
 		t.Fatal(err)

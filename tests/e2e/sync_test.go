@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/cairn-db/cairn/internal/serverproc"
 	"io"
@@ -84,7 +85,7 @@ func TestPeersSyncEndToEnd(t *testing.T) {
 	if err := a.CreateDatabase(ctx, "people", client.CreateOptions{Schema: peopleSchema}); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.CreateDatabase(ctx, "people", client.CreateOptions{}); !errorsIs(err, client.ErrExists) {
+	if err := a.CreateDatabase(ctx, "people", client.CreateOptions{}); !errors.Is(err, client.ErrExists) {
 		t.Fatalf("second create: %v", err)
 	}
 	da, err := a.Open(ctx, "people", nil)
@@ -163,7 +164,7 @@ func TestPeersSyncEndToEnd(t *testing.T) {
 	if err := a.DeleteDatabase(ctx, "people"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Sync(ctx, last+1000); !errorsIs(err, client.ErrDeleted) {
+	if _, err := db.Sync(ctx, last+1000); !errors.Is(err, client.ErrDeleted) {
 		t.Fatalf("after delete: %v", err)
 	}
 	if ok, err := a.DatabaseExists(ctx, "people"); ok || err != nil {

@@ -1,5 +1,0 @@
-package e2e
-
-import "errors"
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	gosync "sync"
 	"time"
@@ -549,12 +550,7 @@ func (c *Conn) commitGroup(group []*txRequest) {
 	c.mu.Lock()
 	c.db, c.head = final, newHead
 	ls := make([]func(*Report), 0, len(c.listeners))
-	keys := make([]int, 0, len(c.listeners))
-	for k := range c.listeners {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(c.listeners)) {
 		ls = append(ls, c.listeners[k])
 	}
 	c.mu.Unlock()

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 
@@ -341,15 +343,7 @@ func (r *Replica) notify() {
 }
 
 func (r *Replica) listenerList() []func(Event) {
-	ids := make([]int, 0, len(r.listeners))
-	for id := range r.listeners {
-		ids = append(ids, id)
-	}
-	for i := 1; i < len(ids); i++ {
-		for j := i; j > 0 && ids[j] < ids[j-1]; j-- {
-			ids[j], ids[j-1] = ids[j-1], ids[j]
-		}
-	}
+	ids := slices.Sorted(maps.Keys(r.listeners))
 	out := make([]func(Event), len(ids))
 	for i, id := range ids {
 		out[i] = r.listeners[id]

@@ -168,37 +168,13 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 		// A large diff (an initial sync) streams from the store in
 		// batches, holding one batch in memory at a time.
 		var seq uint64
-		msg := &Nodes{DB: s.db}
-		size := 0
-		flush := func() error {
-			if len(msg.Keys) == 0 {
-				return nil
-			}
+		err := batchNodes(ctx, s.st, s.db, p.keys, s.opts.BatchBytes, func(m *Nodes, size int64) error {
 			seq++
-			msg.Seq = seq
-			if err := send(msg); err != nil {
-				return err
-			}
-			msg = &Nodes{DB: s.db}
-			size = 0
-			return nil
-		}
-		for _, k := range p.keys {
-			v, err := s.st.Get(ctx, k)
-			if err != nil {
-				return fmt.Errorf("sync: reading node: %w", err)
-			}
-			if size > 0 && size+len(v) > s.opts.BatchBytes {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			msg.Keys = append(msg.Keys, []byte(k))
-			msg.Values = append(msg.Values, v)
-			size += len(v) + len(k)
-			total += int64(len(v) + len(k))
-		}
-		if err := flush(); err != nil {
+			m.Seq = seq
+			total += size
+			return send(m)
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -213,6 +189,32 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 		s.opts.OnSent(nodes, total)
 	}
 	return nil
+}
+
+// batchNodes reads the entries under keys from st, in order, and hands
+// them to emit in Nodes messages of at most batchBytes (a larger entry gets
+// a message of its own), with the message's key and value bytes.
+func batchNodes(ctx context.Context, st store.Store, db string, keys []string, batchBytes int, emit func(*Nodes, int64) error) error {
+	msg, size := &Nodes{DB: db}, 0
+	for _, k := range keys {
+		v, err := st.Get(ctx, k)
+		if err != nil {
+			return fmt.Errorf("sync: reading node: %w", err)
+		}
+		if size > 0 && size+len(k)+len(v) > batchBytes {
+			if err := emit(msg, int64(size)); err != nil {
+				return err
+			}
+			msg, size = &Nodes{DB: db}, 0
+		}
+		msg.Keys = append(msg.Keys, []byte(k))
+		msg.Values = append(msg.Values, v)
+		size += len(k) + len(v)
+	}
+	if len(msg.Keys) == 0 {
+		return nil
+	}
+	return emit(msg, int64(size))
 }
 
 // DiffCache remembers recent diffs so that many subscribers moving between
@@ -282,25 +284,13 @@ func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from, to st
 		return
 	}
 	var msgs []*Nodes
-	msg := &Nodes{DB: db}
-	size := 0
-	for _, k := range e.keys {
-		v, err := st.Get(ctx, k)
-		if err != nil {
-			e.err = fmt.Errorf("reading node: %w", err)
-			return
-		}
-		if size > 0 && size+len(v) > batchBytes {
-			msgs = append(msgs, msg)
-			msg, size = &Nodes{DB: db}, 0
-		}
-		msg.Keys = append(msg.Keys, []byte(k))
-		msg.Values = append(msg.Values, v)
-		size += len(v) + len(k)
-		e.bytes += int64(len(v) + len(k))
-	}
-	if len(msg.Keys) > 0 {
-		msgs = append(msgs, msg)
+	e.err = batchNodes(ctx, st, db, e.keys, batchBytes, func(m *Nodes, size int64) error {
+		msgs = append(msgs, m)
+		e.bytes += size
+		return nil
+	})
+	if e.err != nil {
+		return
 	}
 	e.batches = []any{}
 	for i, m := range msgs {

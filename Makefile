@@ -64,6 +64,7 @@ fuzz-short:
 	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./core/edn/
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNode$$' -fuzztime=$(FUZZTIME) ./core/index/
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeFrame$$' -fuzztime=$(FUZZTIME) ./peer/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNodes$$' -fuzztime=$(FUZZTIME) ./sync/
 	$(GO) test -run='^$$' -fuzz='^FuzzParseQuery$$' -fuzztime=$(FUZZTIME) ./core/query/
 
 # Benchmarks as smoke runs: one iteration each, to prove they still work.

@@ -122,8 +122,10 @@ func (c *Client) Close() error {
 }
 
 func (c *Client) onConnect(ctx context.Context, conn peer.Conn) error {
-	ep := rpc.New(conn, &rpc.Options{Logger: c.log})
-	sl := csync.NewClientLayer(ep, csync.ClientOptions{
+	// Sync is the innermost layer: every live commit is a sync message,
+	// and it reaches its handler with one hand-off instead of passing
+	// through the rpc layer's goroutine first.
+	sl := csync.NewClientLayer(conn, csync.ClientOptions{
 		Replica: func(db string) *csync.Replica {
 			c.mu.Lock()
 			defer c.mu.Unlock()
@@ -134,6 +136,7 @@ func (c *Client) onConnect(ctx context.Context, conn peer.Conn) error {
 		},
 		Logger: c.log,
 	})
+	ep := rpc.New(sl, &rpc.Options{Logger: c.log})
 	c.mu.Lock()
 	c.ep, c.sl = ep, sl
 	dbs := make([]*Database, 0, len(c.dbs))
@@ -147,13 +150,13 @@ func (c *Client) onConnect(ctx context.Context, conn peer.Conn) error {
 			c.log.Warn("client: subscribe", "db", d.name, "err", err)
 		}
 	}
-	err := peer.RejectUnknown(ctx, sl)
+	err := peer.RejectUnknown(ctx, ep)
 	c.mu.Lock()
 	c.ep, c.sl = nil, nil
 	c.up = make(chan struct{})
 	c.mu.Unlock()
-	sl.Close("reconnecting")
 	ep.Close("reconnecting")
+	sl.Close("reconnecting")
 	return err
 }
 

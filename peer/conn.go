@@ -166,9 +166,12 @@ func (c *conn) Send(ctx context.Context, m Msg) error {
 	case TypeHello, TypeAuth, typeTick:
 		return fmt.Errorf("peer: %s is sent by the handshake only", m.Type)
 	}
-	frame, err := EncodeFrame(m)
-	if err != nil {
-		return err
+	frame := m.frame
+	if frame == nil {
+		var err error
+		if frame, err = EncodeFrame(m); err != nil {
+			return err
+		}
 	}
 	if len(frame) > c.cfg.frameLimit {
 		return fmt.Errorf("%w: %s frame is %d bytes, limit %d", ErrFrameTooLarge, m.Type, len(frame), c.cfg.frameLimit)

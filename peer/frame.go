@@ -42,6 +42,21 @@ const (
 type Msg struct {
 	Type string
 	Body msgpack.RawMessage
+
+	// frame is the message's wire form when Encoded built it: a message
+	// sent to many peers is framed once.
+	frame []byte
+}
+
+// Encoded returns m with its wire form attached, so that sending it on any
+// number of connections copies no bytes. The result must not be modified.
+func (m Msg) Encoded() (Msg, error) {
+	f, err := EncodeFrame(m)
+	if err != nil {
+		return Msg{}, err
+	}
+	m.frame = f
+	return m, nil
 }
 
 // NewMsg encodes body with msgpack and returns the message. A nil body is

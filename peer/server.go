@@ -3,11 +3,13 @@
 package peer
 
 import (
+	"bufio"
 	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -58,6 +60,11 @@ type ServerOptions struct {
 	Queue int
 	// Compression enables permessage-deflate when the client offers it.
 	Compression bool
+	// WriteBuffer is the size of the connection's write buffer; default
+	// 32 KiB. A frame that fits is written to the socket in one system
+	// call (a live commit's frame is tens of KiB; net/http's 4 KiB buffer
+	// would split it in two).
+	WriteBuffer int
 
 	// Serve runs for each accepted connection (NewServer only); the
 	// connection is closed when it returns. ctx ends when the connection
@@ -80,7 +87,7 @@ func (o *ServerOptions) withDefaults() (ServerOptions, error) {
 	if r.Protocol == 0 {
 		r.Protocol = ProtocolVersion
 	}
-	if r.FrameLimit < 0 || r.HandshakeTimeout < 0 || r.PingInterval < 0 || r.PingTimeout < 0 || r.WriteTimeout < 0 || r.Queue < 0 {
+	if r.FrameLimit < 0 || r.HandshakeTimeout < 0 || r.PingInterval < 0 || r.PingTimeout < 0 || r.WriteTimeout < 0 || r.Queue < 0 || r.WriteBuffer < 0 {
 		return r, errors.New("peer: ServerOptions: limits, timeouts and intervals must not be negative")
 	}
 	r.FrameLimit = cmp0(r.FrameLimit, DefaultFrameLimit)
@@ -89,6 +96,7 @@ func (o *ServerOptions) withDefaults() (ServerOptions, error) {
 	r.PingTimeout = cmp0(r.PingTimeout, 15*time.Second)
 	r.WriteTimeout = cmp0(r.WriteTimeout, 30*time.Second)
 	r.Queue = cmp0(r.Queue, 16)
+	r.WriteBuffer = cmp0(r.WriteBuffer, 32<<10)
 	if r.Logger == nil {
 		r.Logger = slog.Default()
 	}
@@ -118,7 +126,7 @@ func accept(w http.ResponseWriter, r *http.Request, o *ServerOptions) (*conn, er
 	if o.Compression {
 		mode = websocket.CompressionContextTakeover
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(bufferedHijack{w, o.WriteBuffer}, r, &websocket.AcceptOptions{
 		OriginPatterns:  o.OriginPatterns,
 		CompressionMode: mode,
 	})
@@ -388,3 +396,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("peer: shutdown: %w", ctx.Err())
 	}
 }
+
+// bufferedHijack hands coder/websocket a hijacked connection whose write
+// buffer has the configured size instead of net/http's 4 KiB.
+type bufferedHijack struct {
+	http.ResponseWriter
+	size int
+}
+
+func (h bufferedHijack) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if brw.Writer.Buffered() == 0 && brw.Writer.Size() < h.size {
+		brw.Writer = bufio.NewWriterSize(c, h.size)
+	}
+	return c, brw, nil
+}
+
+// Unwrap lets http.ResponseController reach the wrapped writer.
+func (h bufferedHijack) Unwrap() http.ResponseWriter { return h.ResponseWriter }

@@ -13,30 +13,33 @@ import (
 // wsTransport is the native transport: a coder/websocket connection.
 type wsTransport struct {
 	c *websocket.Conn
-	// buf is reused by read (one reader goroutine per connection): frames
-	// are read into it and copied out once at their exact size, instead of
-	// growing a fresh buffer for every frame.
-	buf bytes.Buffer
+	// hint sizes the next frame's buffer from the last frame's size, so
+	// a frame is read into memory of about its size without copies.
+	hint int
 }
 
 func newWSTransport(c *websocket.Conn, readLimit int64) *wsTransport {
 	c.SetReadLimit(readLimit)
-	return &wsTransport{c: c}
+	return &wsTransport{c: c, hint: 4 << 10}
 }
 
+// read returns each frame in a buffer of its own, which the caller may keep
+// (a received node batch is stored without another copy).
 func (t *wsTransport) read(ctx context.Context) (bool, []byte, error) {
 	typ, r, err := t.c.Reader(ctx)
 	if err != nil {
 		return false, nil, classify(err)
 	}
-	t.buf.Reset()
-	if _, err := t.buf.ReadFrom(r); err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, t.hint))
+	if _, err := buf.ReadFrom(r); err != nil {
 		return false, nil, classify(err)
 	}
-	p := make([]byte, t.buf.Len())
-	copy(p, t.buf.Bytes())
-	if t.buf.Cap() > 8<<20 {
-		t.buf = bytes.Buffer{} // do not keep a huge frame's buffer forever
+	p := buf.Bytes()
+	// ReadFrom wants bytes.MinRead free to see the end: leave room for
+	// that and for some growth, within bounds.
+	t.hint = min(max(len(p)+len(p)/8+bytes.MinRead, 4<<10), 4<<20)
+	if cap(p)-len(p) > len(p)/4+(4<<10) {
+		p = bytes.Clone(p) // do not keep much slack alive with the frame
 	}
 	return typ == websocket.MessageBinary, p, nil
 }

@@ -16,6 +16,9 @@ import (
 type connOutbox struct{ c peer.Conn }
 
 func (o connOutbox) Send(ctx context.Context, typ string, msg any) error {
+	if m, ok := msg.(peer.Msg); ok {
+		return o.c.Send(ctx, m)
+	}
 	m, err := peer.NewMsg(typ, msg)
 	if err != nil {
 		return err
@@ -236,7 +239,7 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 	switch m.Type {
 	case TypeNodes:
 		var n Nodes
-		if err := m.Decode(&n); err != nil {
+		if err := decodeNodes(m, &n); err != nil {
 			l.fail("", fmt.Errorf("sync: bad nodes message: %w", err))
 			return true
 		}

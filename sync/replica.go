@@ -146,7 +146,7 @@ func (r *Replica) ApplyNodes(ctx context.Context, m *Nodes) error {
 		puts[i] = store.KV{Key: string(k), Value: m.Values[i]}
 		n += int64(len(k) + len(m.Values[i]))
 	}
-	if err := r.st.Write(ctx, store.Batch{Puts: puts}); err != nil {
+	if err := r.st.Write(ctx, store.Batch{Puts: puts, Keep: m.received}); err != nil {
 		return err
 	}
 	r.nodes.Add(int64(len(puts)))

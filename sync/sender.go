@@ -7,14 +7,14 @@ import (
 	"fmt"
 	gosync "sync"
 
-	"github.com/vmihailenco/msgpack/v5"
-
 	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store"
 )
 
 // Outbox sends one protocol message (a *Nodes, *Head, *Reset, *Deleted or
-// *Error) to a subscriber.
+// *Error) to a subscriber. A peer.Msg is a message already encoded and
+// framed (a shared batch of Nodes): it goes out as it is.
 type Outbox interface {
 	Send(ctx context.Context, typ string, msg any) error
 }
@@ -234,7 +234,7 @@ const sharedBatchKeys = 512
 type diffEntry struct {
 	once    gosync.Once
 	keys    []string
-	batches []any // msgpack.RawMessage bodies of Nodes, or nil for large diffs
+	batches []any // framed Nodes messages (peer.Msg), or nil for large diffs
 	bytes   int64
 	err     error
 }
@@ -300,11 +300,15 @@ func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from, to st
 			// in this message or an earlier one.
 			m.Head, m.StepNodes, m.StepBytes = head, len(e.keys), e.bytes
 		}
-		b, err := msgpack.Marshal(m)
+		// Framed once: every subscriber's connection sends these bytes.
+		pm, err := peer.NewMsg(TypeNodes, m)
+		if err == nil {
+			pm, err = pm.Encoded()
+		}
 		if err != nil {
 			e.err = err
 			return
 		}
-		e.batches = append(e.batches, msgpack.RawMessage(b))
+		e.batches = append(e.batches, pm)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/schema"
+	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store/mem"
 	csync "github.com/cairn-db/cairn/sync"
 )
@@ -24,10 +25,10 @@ type pipe struct {
 }
 
 func (p *pipe) Send(ctx context.Context, typ string, msg any) error {
-	if raw, ok := msg.(msgpack.RawMessage); ok {
+	if pm, ok := msg.(peer.Msg); ok {
 		// A shared, pre-encoded batch: decode it as a connection would.
 		var n csync.Nodes
-		if err := msgpack.Unmarshal(raw, &n); err != nil {
+		if err := msgpack.Unmarshal(pm.Body, &n); err != nil {
 			return err
 		}
 		msg = &n

@@ -11,6 +11,8 @@ import (
 	"github.com/cairn-db/cairn/client"
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/index"
+	"github.com/cairn-db/cairn/store"
+	"github.com/cairn-db/cairn/store/mem"
 	csync "github.com/cairn-db/cairn/sync"
 )
 
@@ -85,7 +87,14 @@ func runLatency(ctx context.Context, b *benchServer, n, commits int, interval ti
 			}
 			p := &peerState{c: c}
 			peers[i] = p
-			d, err := c.Open(dctx, name, pool.store())
+			// Up to 100 peers each get a real store/mem; beyond that they
+			// share node bytes through the pool so 1,000 replicas fit in
+			// memory.
+			var st store.Store = pool.store()
+			if n <= 100 {
+				st = mem.New()
+			}
+			d, err := c.Open(dctx, name, st)
 			if err != nil {
 				errs <- fmt.Errorf("peer %d: open: %w", i, err)
 				return

@@ -99,7 +99,11 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 		if _, ok := s.entries[kv.Key]; ok {
 			continue
 		}
-		s.entries[kv.Key] = clone(kv.Value)
+		v := kv.Value
+		if !b.Keep {
+			v = clone(v)
+		}
+		s.entries[kv.Key] = v
 		s.stats.BytesWritten += uint64(len(kv.Key) + len(kv.Value))
 		wrote = true
 	}

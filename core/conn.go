@@ -74,6 +74,8 @@ type Options struct {
 	Branch string
 }
 
+var discard = slog.New(slog.DiscardHandler)
+
 func (o *Options) withDefaults() Options {
 	var c Options
 	if o != nil {
@@ -86,7 +88,7 @@ func (o *Options) withDefaults() Options {
 		c.Now = time.Now
 	}
 	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
+		c.Logger = discard
 	}
 	if c.MaxGroup <= 0 {
 		c.MaxGroup = 512

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/store"
 )
 
@@ -57,8 +58,20 @@ type Replica struct {
 }
 
 // OpenReplica opens the replica kept in st (resuming from its head when it
-// has one). opts configure the core values it loads (cache, node size).
+// has one). opts configure the core values it loads (cache, node size);
+// without a cache the replica gets a private 64 MiB one.
 func OpenReplica(ctx context.Context, st store.Store, opts *core.Options) (*Replica, error) {
+	// Every value the replica loads shares one decoded-node cache: without
+	// one, each new head would start cold and re-decode what the last one
+	// had decoded already.
+	o := core.Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.Cache == nil {
+		o.Cache = index.NewCache(64 << 20)
+	}
+	opts = &o
 	r := &Replica{st: st, branch: core.DefaultBranch, opts: opts, listeners: map[int]func(Event){}, changed: make(chan struct{})}
 	if opts != nil && opts.Branch != "" {
 		r.branch = opts.Branch

@@ -150,14 +150,20 @@ func (r *Replica) ApplyNodes(ctx context.Context, m *Nodes) error {
 		return fmt.Errorf("%w: %d keys, %d values", ErrHashMismatch, len(m.Keys), len(m.Values))
 	}
 	puts := make([]store.KV, len(m.Keys))
+	// The keys become strings carved from one allocation.
+	keys := make([]byte, 0, len(m.Keys)*sha256.Size)
 	var n int64
 	for i, k := range m.Keys {
 		sum := sha256.Sum256(m.Values[i])
 		if len(k) != sha256.Size || string(sum[:]) != string(k) {
 			return ErrHashMismatch
 		}
-		puts[i] = store.KV{Key: string(k), Value: m.Values[i]}
+		keys = append(keys, k...)
 		n += int64(len(k) + len(m.Values[i]))
+	}
+	all := string(keys)
+	for i := range puts {
+		puts[i] = store.KV{Key: all[i*sha256.Size : (i+1)*sha256.Size], Value: m.Values[i]}
 	}
 	if err := r.st.Write(ctx, store.Batch{Puts: puts, Keep: m.received}); err != nil {
 		return err

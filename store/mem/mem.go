@@ -96,14 +96,21 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	}
 	wrote := false
 	for _, kv := range b.Puts {
-		if _, ok := s.entries[kv.Key]; ok {
-			continue
+		if b.Keep {
+			// Kept values are content-addressed (a key names one value),
+			// so storing an existing key again changes nothing: one map
+			// operation instead of a lookup and an insert.
+			n := len(s.entries)
+			s.entries[kv.Key] = kv.Value
+			if len(s.entries) == n {
+				continue
+			}
+		} else {
+			if _, ok := s.entries[kv.Key]; ok {
+				continue
+			}
+			s.entries[kv.Key] = clone(kv.Value)
 		}
-		v := kv.Value
-		if !b.Keep {
-			v = clone(v)
-		}
-		s.entries[kv.Key] = v
 		s.stats.BytesWritten += uint64(len(kv.Key) + len(kv.Value))
 		wrote = true
 	}

@@ -26,9 +26,10 @@ web:
 web-check:
 	GO=$(GO) sh web/build.sh -check
 
-# The wasm API's unit tests, under node.
+# The wasm API's unit tests, and the query built-ins' (their regular
+# expressions are JavaScript's RegExp in the wasm build), under node.
 wasm-unit:
-	PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 ./wasm/
+	PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH" GOOS=js GOARCH=wasm $(GO) test -count=1 ./wasm/ ./core/query/builtin/
 
 # Chromium for the browser end-to-end tests (tests/browser).
 browser-deps:

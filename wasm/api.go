@@ -828,22 +828,42 @@ func (a *api) qWith(args []js.Value, what string, read dbReader) (any, error) {
 	if len(strs) == 0 {
 		return nil, errf("invalid", "q: expected the query as EDN text")
 	}
-	inputs := make([]any, len(strs)-1)
-	for i, s := range strs[1:] {
-		if inputs[i], err = readEDN(fmt.Sprintf("q input %d", i+1), s); err != nil {
-			return nil, err
-		}
+	inputs, err := readInputs(strs[1:])
+	if err != nil {
+		return nil, err
 	}
 	db, ctx, cancel, err := read(opts)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
-	res, err := db.Q(ctx, strs[0], inputs...)
+	b, err := appendQ(nil, ctx, db, strs[0], inputs)
 	if err != nil {
 		return nil, err
 	}
-	return edn.Print(res), nil
+	return string(b), nil
+}
+
+// readInputs parses q's inputs (EDN text each).
+func readInputs(strs []string) ([]any, error) {
+	inputs := make([]any, len(strs))
+	for i, s := range strs {
+		var err error
+		if inputs[i], err = readEDN(fmt.Sprintf("q input %d", i+1), s); err != nil {
+			return nil, err
+		}
+	}
+	return inputs, nil
+}
+
+// appendQ runs the query (text; parsed queries are cached by text) and
+// appends its result as EDN text to b.
+func appendQ(b []byte, ctx context.Context, db *core.DB, query string, inputs []any) ([]byte, error) {
+	res, err := db.Q(ctx, query, inputs...)
+	if err != nil {
+		return b, err
+	}
+	return edn.AppendPrint(b, res), nil
 }
 
 // pull(db, patternEdn, eidEdn, opts) resolves with EDN text (nil when the
@@ -871,17 +891,25 @@ func (a *api) pullWith(args []js.Value, what string, many bool, read dbReader) (
 	if len(strs) != 2 {
 		return nil, errf("invalid", "%s: expected a pattern and an entity as EDN text", what)
 	}
-	// The pattern goes to pull as text: parsed patterns are cached by text.
-	pattern := strs[0]
-	eid, err := readEDN(what+" entity", strs[1])
-	if err != nil {
-		return nil, err
-	}
 	db, ctx, cancel, err := read(opts)
 	if err != nil {
 		return nil, err
 	}
 	defer cancel()
+	b, err := appendPull(nil, ctx, db, what, many, strs[0], strs[1])
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// appendPull pulls (many: pull-many) and appends the result as EDN text to
+// b. The pattern goes to pull as text: parsed patterns are cached by text.
+func appendPull(b []byte, ctx context.Context, db *core.DB, what string, many bool, pattern, eidText string) ([]byte, error) {
+	eid, err := readEntity(what+" entity", eidText)
+	if err != nil {
+		return b, err
+	}
 	var res any
 	if many {
 		res, err = db.PullMany(ctx, pattern, eid)
@@ -889,9 +917,9 @@ func (a *api) pullWith(args []js.Value, what string, many bool, read dbReader) (
 		res, err = db.Pull(ctx, pattern, eid)
 	}
 	if err != nil {
-		return nil, err
+		return b, err
 	}
-	return edn.Print(res), nil
+	return edn.AppendPrint(b, res), nil
 }
 
 // datoms(db, index, ...componentsEdn, {limit, …}) resolves with

@@ -139,6 +139,23 @@ func parseOrder(s string) (datom.Order, error) {
 	return 0, errf("invalid", "datoms: index %q: want eavt, aevt or avet", s)
 }
 
+// readEntity parses an entity argument: a plain decimal entity id without
+// the reader (the common case), anything else as EDN.
+func readEntity(what, text string) (any, error) {
+	if n := len(text); n > 0 && n <= 18 && (text[0] != '0' || n == 1) {
+		var id int64
+		for i := 0; i < n; i++ {
+			c := text[i]
+			if c < '0' || c > '9' {
+				return readEDN(what, text)
+			}
+			id = id*10 + int64(c-'0')
+		}
+		return id, nil
+	}
+	return readEDN(what, text)
+}
+
 // readEDN parses one EDN argument.
 func readEDN(what, text string) (any, error) {
 	v, err := edn.ReadString(text)

@@ -15,6 +15,10 @@
 //     "timeout", "not-connected", "closed", …);
 //   - every js.Func is released by cairn.shutdown().
 //
+// The synchronous reads (qSync, pullSync, pullManySync) are also plain
+// WebAssembly exports (fastcall.go) that web/cairn.js calls directly,
+// without syscall/js's per-call event round trip.
+//
 // Build: GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o web/cairn.wasm ./wasm
 package main
 
@@ -24,6 +28,7 @@ import (
 
 func main() {
 	a := newAPI()
+	fast.a = a
 	obj := js.Global().Get("Object").New()
 	for name, fn := range a.funcs() {
 		obj.Set(name, fn)
@@ -35,6 +40,7 @@ func main() {
 		cb.Invoke(obj)
 	}
 	<-a.stopped
+	fast.a = nil
 	js.Global().Delete("cairn")
 	for _, fn := range a.exported {
 		fn.Release()

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"syscall/js"
@@ -205,5 +206,76 @@ func TestTabStoreSharedHead(t *testing.T) {
 	t3 := &tabStore{Store: shared, heads: map[string][]byte{}}
 	if h, _ := t3.Head(ctx, "db"); string(h) != string(mk(6)) {
 		t.Fatal("a new tab must open the newest head")
+	}
+}
+
+// fastCall writes strs into the input buffer as cairn.js does and calls
+// cairnRead; it returns the output text and whether it is an error.
+func fastCall(op, db, flags int32, strs ...string) (string, bool) {
+	need := 0
+	for _, s := range strs {
+		need += 4 + len(s)
+	}
+	cairnIn(int32(need))
+	off := 0
+	for _, s := range strs {
+		binary.LittleEndian.PutUint32(fast.in[off:], uint32(len(s)))
+		off += 4 + copy(fast.in[off+4:], s)
+	}
+	n := cairnRead(op, db, flags, 0, 0, int32(len(strs)))
+	cairnOut()
+	if n < 0 {
+		return string(fast.out[:-n]), true
+	}
+	return string(fast.out[:n]), false
+}
+
+func TestFastReadErrors(t *testing.T) {
+	fast.a = nil
+	if out, isErr := fastCall(opPull, 1, 0, "[:a]", "1"); !isErr || !strings.HasPrefix(out, "closed\n") {
+		t.Fatalf("not running: %q", out)
+	}
+	fast.a = newAPI()
+	defer func() { fast.a = nil }()
+	for _, c := range []struct {
+		op   int32
+		strs []string
+		want string
+	}{
+		{opPull, []string{"[:a]", "1"}, "closed\ncairn: database handle 7 is not open"},
+		{opPull, []string{"[:a]"}, "invalid\npullSync: expected a pattern and an entity as EDN text"},
+		{opPullMany, []string{"[:a]", "[1]", "x"}, "invalid\npullManySync: expected a pattern and an entity as EDN text"},
+		{opQ, nil, "invalid\nq: expected the query as EDN text"},
+		{opQ, []string{"[:find ?e :in $ ?x :where [?e :a ?x]]", "[1 2"}, "invalid\nq input 1: "},
+		{9, []string{"x"}, "invalid\ncairnRead: unknown operation 9"},
+	} {
+		out, isErr := fastCall(c.op, 7, 0, c.strs...)
+		want := strings.Replace(c.want, "cairn: ", "", 1)
+		if !isErr || !strings.HasPrefix(out, want) {
+			t.Errorf("op %d %q: got %q, want prefix %q", c.op, c.strs, out, want)
+		}
+	}
+	// A count beyond the buffer, or lengths that overrun it, are errors.
+	cairnIn(8)
+	binary.LittleEndian.PutUint32(fast.in, 1<<30)
+	if n := cairnRead(opQ, 7, 0, 0, 0, 1); n >= 0 || !strings.HasPrefix(string(fast.out[:-n]), "invalid\ncairnRead: arguments overrun") {
+		t.Errorf("overrun: %d %q", n, fast.out)
+	}
+	if n := cairnRead(opQ, 7, 0, 0, 0, 1<<20); n >= 0 {
+		t.Errorf("bad count: %d", n)
+	}
+}
+
+func TestReadEntity(t *testing.T) {
+	// The fast path for plain ids must read what the EDN reader reads.
+	for _, in := range []string{"0", "42", "123456789012345678", "1234567890123456789", "-3", "[:name \"x\"]", "42N", "007", "99999999999999999999"} {
+		got, err := readEntity("e", in)
+		want, werr := edn.ReadString(in)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("%q: %v, the reader: %v", in, err, werr)
+		}
+		if err == nil && !edn.Equal(got, want) {
+			t.Errorf("%q: got %#v, the reader gives %#v", in, got, want)
+		}
 	}
 }

@@ -162,7 +162,11 @@ export class Database {
   qJS(query: EDN, ...inputsAndOptions: (EDN | ReadOptions)[]): Promise<any>;
   pull(pattern: EDN, eid: EDN, opts?: ReadOptions): Promise<EDN>;
   pullMany(pattern: EDN, eids: EDN, opts?: ReadOptions): Promise<EDN>;
-  /** Synchronous q/pull/pullMany on a ready replica's memory tier; they throw a CairnError instead of rejecting. */
+  /**
+   * Synchronous q/pull/pullMany on a ready replica's memory tier, with the same EDN text in and out;
+   * they throw a CairnError instead of rejecting. Called through the wasm's exports (no syscall/js
+   * round trip; see web/README.md).
+   */
   qSync(query: EDN, ...inputsAndOptions: (EDN | ReadOptions)[]): EDN;
   pullSync(pattern: EDN, eid: EDN, opts?: ReadOptions): EDN;
   pullManySync(pattern: EDN, eids: EDN, opts?: ReadOptions): EDN;

@@ -311,6 +311,7 @@ func TestBoard(t *testing.T) {
 	// A adds a task through the UI: read-your-writes shows it at once.
 	a.do(chromedp.SendKeys(chromedp.CSS("#title"), "first task from A"), chromedp.Click(chromedp.CSS("#add-btn")))
 	a.waitTitle("first task from A", 10*time.Second)
+	checkReads(t, a)
 
 	// B opens the board (its own profile: it syncs everything once).
 	b.open(appURL + "#token=" + token)
@@ -424,4 +425,61 @@ func TestBoard(t *testing.T) {
 	b.eval(`(() => { const s = document.getElementById("slider"); s.value = "1"; s.dispatchEvent(new Event("input")); })()`, nil)
 	b.waitFor("time travel", `document.body.classList.contains("travelling") && document.querySelectorAll("#tasks li").length === `+fmt.Sprint(seed), 10*time.Second)
 	b.screenshot("board-time-travel.png")
+}
+
+// checkReads checks, in a page of the app, that the synchronous reads
+// through cairn.js (the wasm's direct exports) answer exactly what the
+// Promise API answers, views and options included, that they throw
+// CairnErrors with the raw functions' codes, and that the regular
+// expression built-ins (JavaScript's RegExp in the wasm build) work.
+func checkReads(t *testing.T, p *page) {
+	t.Helper()
+	var out []string
+	p.eval(`(async () => {
+	  const db = board.db, out = [];
+	  const same = async (what, syncV, asyncV) => {
+	    const s = syncV(), a = await asyncV();
+	    if (s !== a) out.push(what + ": sync " + s + " != async " + a);
+	    return s;
+	  };
+	  const throws = (what, f, code) => {
+	    try { f(); out.push(what + ": did not throw"); }
+	    catch (e) { if (e.name !== "CairnError" || e.code !== code) out.push(what + ": " + e.name + " " + e.code + " " + e.message); }
+	  };
+	  const q = "[:find ?t . :in $ ?id :where [?e :task/id ?id] [?e :task/title ?t]]";
+	  await same("q", () => db.qSync(q, '"seed-3"'), () => db.q(q, '"seed-3"'));
+	  const n = await same("count", () => db.qSync("[:find (count ?e) . :where [?e :task/id]]"), () => db.q("[:find (count ?e) . :where [?e :task/id]]"));
+	  if (n === "nil" || n === "0") out.push("count: " + n);
+	  const eid = db.qSync("[:find ?e . :where [?e :task/id \"seed-3\"]]");
+	  const pat = "[:task/title :task/done {:task/missing [:x]}]";
+	  const pulled = await same("pull", () => db.pullSync(pat, eid), () => db.pull(pat, eid));
+	  if (!pulled.includes("seed task 3")) out.push("pull: " + pulled);
+	  await same("pull lookup ref", () => db.pullSync("[*]", '[:task/id "seed-4"]'), () => db.pull("[*]", '[:task/id "seed-4"]'));
+	  await same("pullMany", () => db.pullManySync("[:task/title]", "[" + eid + " 999999]"), () => db.pullMany("[:task/title]", "[" + eid + " 999999]"));
+	  await same("unicode", () => db.qSync('[:find ?x . :in $ ?x]', '"é ✓ 😀"'), () => db.q('[:find ?x . :in $ ?x]', '"é ✓ 😀"'));
+	  const big = "x".repeat(200000);
+	  await same("big input", () => db.qSync('[:find (count ?x) . :in $ ?x]', JSON.stringify(big)), () => db.q('[:find (count ?x) . :in $ ?x]', JSON.stringify(big)));
+	  const tx = Number(db.qSync("[:find (min ?tx) . :where [_ :task/id _ ?tx]]"));
+	  await same("asOf view", () => db.asOf(tx - 1).qSync("[:find (count ?e) . :where [?e :task/id]]"), () => db.asOf(tx - 1).q("[:find (count ?e) . :where [?e :task/id]]"));
+	  await same("asOf option", () => db.qSync("[:find (count ?e) . :where [?e :task/id]]", { asOf: tx - 1 }), () => db.q("[:find (count ?e) . :where [?e :task/id]]", { asOf: tx - 1 }));
+	  await same("history", () => db.history().qSync("[:find (count ?e) . :where [?e :task/id]]"), () => db.history().q("[:find (count ?e) . :where [?e :task/id]]"));
+	  await same("since", () => db.since(tx).pullSync("[:task/title]", eid), () => db.since(tx).pull("[:task/title]", eid));
+	  const reQ = '[:find ?m . :in $ ?s :where [(re-pattern "t(a+)sk ([0-9])") ?re] [(re-find ?re ?s) ?m]]';
+	  const found = await same("re-find", () => db.qSync(reQ, '"seed taask 7!"'), () => db.q(reQ, '"seed taask 7!"'));
+	  if (found !== '["taask 7" "aa" "7"]') out.push("re-find: " + found);
+	  const reM = '[:find (count ?t) . :where [_ :task/title ?t] [(re-matches "seed task 1[0-9]" ?t)]]';
+	  const matched = await same("re-matches", () => db.qSync(reM), () => db.q(reM));
+	  if (matched !== "10") out.push("re-matches: " + matched);
+	  const seq = db.qSync('[:find ?m . :in $ ?s :where [(re-seq "[0-9]+" ?s) ?m]]', '"a1b22😀c333"');
+	  if (seq !== '["1" "22" "333"]') out.push("re-seq: " + seq);
+	  throws("bad pattern", () => db.pullSync("[:a", eid), "error");
+	  throws("bad input", () => db.qSync(q, "[1 2"), "invalid");
+	  throws("non-string input", () => db.qSync(q, 5), "invalid");
+	  throws("closed handle", () => new db.constructor(db.raw, db.name, 424242, undefined, db.fast).qSync(q, '"x"'), "closed");
+	  if (!db.fast) out.push("the synchronous reads do not use the wasm's exports");
+	  return out;
+	})()`, &out)
+	for _, o := range out {
+		t.Error(o)
+	}
 }

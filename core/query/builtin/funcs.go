@@ -3,7 +3,6 @@ package builtin
 import (
 	"math"
 	"math/rand/v2"
-	"regexp"
 	"strings"
 	"unicode/utf16"
 
@@ -11,10 +10,14 @@ import (
 	"github.com/cairn-db/cairn/core/edn"
 )
 
-// Regexp is a compiled regular expression made by re-pattern. Go's RE2
-// syntax stands in for JavaScript's; the common subset behaves the same.
+// Regexp is a compiled regular expression made by re-pattern. Natively it
+// is Go's regexp (RE2 syntax); in the js/wasm build it is the browser's
+// RegExp (JavaScript syntax, as DataScript's in the browser): see
+// regexp_go.go and regexp_js.go. The common subset behaves the same, and
+// so do the built-ins' results (re-find, re-matches, re-seq, split follow
+// Go's rules for submatches, empty matches and splitting on both).
 type Regexp struct {
-	re  *regexp.Regexp
+	re  reImpl
 	src string
 }
 
@@ -796,7 +799,7 @@ func regexpArg(env *Env, name string, v datom.Value) (*Regexp, error) {
 }
 
 func compileRegexp(name, src string) (*Regexp, error) {
-	re, err := regexp.Compile(src)
+	re, err := compileRe(src)
 	if err != nil {
 		return nil, argErr(name, "%v", err)
 	}
@@ -847,7 +850,7 @@ func fnReFind(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	return matchValue(r.re.FindStringSubmatch(s)), nil
+	return matchValue(r.re.find(s)), nil
 }
 
 func fnReMatches(env *Env, a []datom.Value) (datom.Value, error) {
@@ -855,16 +858,11 @@ func fnReMatches(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	m := r.re.FindStringSubmatchIndex(s)
-	if m == nil || m[0] != 0 || m[1] != len(s) {
-		// Try an anchored match: the leftmost match may not be the full one.
-		full, err := compileRegexp("re-matches", `^(?:`+r.src+`)$`)
-		if err != nil {
-			return datom.Nil, err
-		}
-		return matchValue(full.re.FindStringSubmatch(s)), nil
+	m, err := r.re.matches(r.src, s)
+	if err != nil {
+		return datom.Nil, argErr("re-matches", "%v", err)
 	}
-	return matchValue(r.re.FindStringSubmatch(s)), nil
+	return matchValue(m), nil
 }
 
 func fnReSeq(env *Env, a []datom.Value) (datom.Value, error) {
@@ -872,7 +870,7 @@ func fnReSeq(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	all := r.re.FindAllStringSubmatch(s, -1)
+	all := r.re.findAll(s)
 	if len(all) == 0 {
 		return datom.Nil, nil
 	}
@@ -951,7 +949,7 @@ func fnSplit(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	parts := r.re.Split(s, -1)
+	parts := r.re.split(s)
 	out := make([]datom.Value, len(parts))
 	for i, p := range parts {
 		out[i] = datom.String(p)

@@ -1,0 +1,191 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"unsafe"
+)
+
+// The synchronous reads' direct entry points (qSync, pullSync,
+// pullManySync as web/cairn.js calls them).
+//
+// A call through a js.Func costs about 20 µs in Chromium before any work is
+// done: syscall/js's event round trip (the handler goroutine, every other
+// runnable goroutine run before control returns, a js.Value with a
+// finalizer for each argument and for the result). That was most of a
+// single-entity pull. These functions are plain WebAssembly exports
+// (//go:wasmexport): JavaScript writes the EDN arguments as UTF-8 into a
+// buffer owned by Go, calls cairnRead with numbers, and decodes the EDN
+// result (or the error) from a second buffer. The text crossing is the
+// same as the js.Func API's (EDN in, EDN out), and so are the checks and
+// the errors: both run the same code below them (readInputs, appendQ,
+// appendPull, handle.syncValue).
+//
+// Buffers: the input buffer [len uint32 LE][UTF-8 bytes]... of nstr
+// strings at the address cairnIn(n) returns (at least n bytes); the output
+// at cairnOut(), of the length cairnRead returns. Go's collector does not
+// move objects, and the slices stay referenced by fast, so the addresses
+// hold until the next cairnIn or cairnRead. Memory may grow during a call:
+// JavaScript takes a fresh view of memory.buffer after each.
+//
+// These functions never block: they read the replica's memory tier only
+// (as the js.Func versions do), so the call returns on the caller's stack.
+
+// Operations of cairnRead.
+const (
+	opQ        = 1
+	opPull     = 2
+	opPullMany = 3
+)
+
+// Flags of cairnRead's view.
+const (
+	viewHistory = 1 << iota
+	viewAsOf
+	viewSince
+)
+
+// outKeep is the output buffer's capacity kept between calls; a larger
+// one (a big result) is dropped at the next call.
+const outKeep = 1 << 20
+
+var fast struct {
+	a   *api
+	in  []byte
+	out []byte
+}
+
+// cairnIn returns the address of the input buffer, grown to at least n
+// bytes.
+//
+//go:wasmexport cairnIn
+func cairnIn(n int32) uint32 {
+	if n < 64 {
+		n = 64
+	}
+	if int(n) > len(fast.in) {
+		fast.in = make([]byte, max(int(n), 2*len(fast.in)))
+	}
+	return uint32(uintptr(unsafe.Pointer(&fast.in[0])))
+}
+
+// cairnOut returns the address of the last cairnRead's output.
+//
+//go:wasmexport cairnOut
+func cairnOut() uint32 {
+	if cap(fast.out) == 0 {
+		fast.out = make([]byte, 0, 4096)
+	}
+	return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(fast.out))))
+}
+
+// cairnRead runs op on database handle db (with the view given by flags,
+// asOf and since, as {db, history, asOf, since} and the read options give
+// it) over the nstr strings in the input buffer: for opQ the query and its
+// inputs, for opPull and opPullMany the pattern and the entity (or
+// entities). It returns the length of the EDN result in the output buffer,
+// or minus the length of "code\nmessage" for an error.
+//
+//go:wasmexport cairnRead
+func cairnRead(op, db, flags int32, asOf, since float64, nstr int32) int32 {
+	if cap(fast.out) > outKeep {
+		fast.out = nil
+	}
+	b, err := fastRead(fast.out[:0], op, db, flags, asOf, since, nstr)
+	if err != nil {
+		b = append(b[:0], errorCode(err)...)
+		b = append(b, '\n')
+		b = append(b, err.Error()...)
+		fast.out = b
+		return -int32(len(b))
+	}
+	fast.out = b
+	return int32(len(b))
+}
+
+func fastRead(b []byte, op, db, flags int32, asOf, since float64, nstr int32) (_ []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r)
+		}
+	}()
+	a := fast.a
+	if a == nil {
+		return b, errf("closed", "cairn is not running")
+	}
+	strs, err := fastStrings(int(nstr))
+	if err != nil {
+		return b, err
+	}
+	var what string
+	switch op {
+	case opQ:
+		what = "qSync"
+		if len(strs) == 0 {
+			return b, errf("invalid", "q: expected the query as EDN text")
+		}
+	case opPull, opPullMany:
+		what = "pullSync"
+		if op == opPullMany {
+			what = "pullManySync"
+		}
+		if len(strs) != 2 {
+			return b, errf("invalid", "%s: expected a pattern and an entity as EDN text", what)
+		}
+	default:
+		return b, errf("invalid", "cairnRead: unknown operation %d", op)
+	}
+	var inputs []any
+	if op == opQ {
+		if inputs, err = readInputs(strs[1:]); err != nil {
+			return b, err
+		}
+	}
+	a.mu.Lock()
+	h := a.dbs[int(db)]
+	a.mu.Unlock()
+	if h == nil {
+		return b, errf("closed", "database handle %d is not open", db)
+	}
+	v := view{history: flags&viewHistory != 0}
+	if flags&viewAsOf != 0 {
+		v.asOf, v.hasAs = int64(asOf), true
+	}
+	if flags&viewSince != 0 {
+		v.since, v.hasSn = int64(since), true
+	}
+	d, err := h.syncValue(v)
+	if err != nil {
+		return b, err
+	}
+	ctx := context.Background()
+	if op == opQ {
+		return appendQ(b, ctx, d, strs[0], inputs)
+	}
+	return appendPull(b, ctx, d, what, op == opPullMany, strs[0], strs[1])
+}
+
+// fastStrings reads n strings from the input buffer.
+func fastStrings(n int) ([]string, error) {
+	in := fast.in
+	if n < 0 || n > len(in)/4 {
+		return nil, errf("invalid", "cairnRead: bad argument count %d", n)
+	}
+	strs := make([]string, n)
+	off := 0
+	for i := range strs {
+		if len(in)-off < 4 {
+			return nil, errf("invalid", "cairnRead: arguments overrun the buffer")
+		}
+		l := int(binary.LittleEndian.Uint32(in[off:]))
+		off += 4
+		if l > len(in)-off {
+			return nil, errf("invalid", "cairnRead: arguments overrun the buffer")
+		}
+		strs[i] = string(in[off : off+l])
+		off += l
+	}
+	return strs, nil
+}

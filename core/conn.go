@@ -698,6 +698,10 @@ func (db *DB) flush(branch string) (*DB, []store.KV, []byte, error) {
 	next.commit = hashKey(b)
 	next.parent = rec.parent
 	add(next.commit, b)
+	next.added, next.addedFor = nil, ""
+	if len(puts) <= maxAddedEntries {
+		next.added, next.addedFor = puts, next.commit
+	}
 	h := headRecord{commit: next.commit, incarnation: db.incarnation, basisT: db.maxTx}
 	return &next, puts, h.encode(), nil
 }

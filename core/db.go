@@ -9,6 +9,7 @@ import (
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/core/schema"
+	"github.com/cairn-db/cairn/store"
 )
 
 // view selects which datoms a DB shows.
@@ -40,6 +41,29 @@ type DB struct {
 	flags       byte
 
 	view view
+
+	// added holds the entries the commit named addedFor wrote over its
+	// parent (set by the flush that made it, when small); see CommitNodes.
+	added    []store.KV
+	addedFor string
+}
+
+// maxAddedEntries bounds the entries a committed value remembers for
+// CommitNodes: a live commit writes tens, a bulk load thousands.
+const maxAddedEntries = 512
+
+// CommitNodes returns the entries (index nodes, schema node, commit) that
+// this value's commit wrote over its parent commit, children before
+// parents and the commit last, when this process made the commit and it
+// was small. They are exactly what a replica at the parent lacks, so a
+// sync server can send them without diffing trees or reading the store.
+// ok is false otherwise; the caller then diffs. The values must not be
+// modified.
+func (db *DB) CommitNodes() (parent string, nodes []store.KV, ok bool) {
+	if db.commit == "" || db.addedFor != db.commit || db.parent == "" {
+		return "", nil, false
+	}
+	return db.parent, db.added, true
 }
 
 // env is what every DB of one database shares: where nodes load from and

@@ -127,7 +127,7 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 // db's head.
 func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 	head := core.EncodeHead(db.Head())
-	p, err := s.opts.Diffs.prepare(ctx, s.st, s.db, from, db.CommitID(), head, s.opts.BatchBytes)
+	p, err := s.opts.Diffs.prepare(ctx, s.st, s.db, from, db, head, s.opts.BatchBytes)
 	if err != nil {
 		return fmt.Errorf("sync: diff: %w", err)
 	}
@@ -168,7 +168,7 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 		// A large diff (an initial sync) streams from the store in
 		// batches, holding one batch in memory at a time.
 		var seq uint64
-		err := batchNodes(ctx, s.st, s.db, p.keys, s.opts.BatchBytes, func(m *Nodes, size int64) error {
+		err := batchNodes(ctx, storeGet(s.st), s.db, p.keys, s.opts.BatchBytes, func(m *Nodes, size int64) error {
 			seq++
 			m.Seq = seq
 			total += size
@@ -191,13 +191,18 @@ func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
 	return nil
 }
 
-// batchNodes reads the entries under keys from st, in order, and hands
+// storeGet reads entries from a store.
+func storeGet(st store.Store) func(ctx context.Context, key string) ([]byte, error) {
+	return st.Get
+}
+
+// batchNodes reads the entries under keys with get, in order, and hands
 // them to emit in Nodes messages of at most batchBytes (a larger entry gets
 // a message of its own), with the message's key and value bytes.
-func batchNodes(ctx context.Context, st store.Store, db string, keys []string, batchBytes int, emit func(*Nodes, int64) error) error {
+func batchNodes(ctx context.Context, get func(ctx context.Context, key string) ([]byte, error), db string, keys []string, batchBytes int, emit func(*Nodes, int64) error) error {
 	msg, size := &Nodes{DB: db}, 0
 	for _, k := range keys {
-		v, err := st.Get(ctx, k)
+		v, err := get(ctx, k)
 		if err != nil {
 			return fmt.Errorf("sync: reading node: %w", err)
 		}
@@ -246,13 +251,13 @@ func NewDiffCache(max int) *DiffCache {
 
 // prepare returns the diff between two commits of database db; for a small
 // diff also its Nodes messages, encoded. A nil cache computes every time.
-func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from, to string, head []byte, batchBytes int) (*diffEntry, error) {
+func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from string, to *core.DB, head []byte, batchBytes int) (*diffEntry, error) {
 	if c == nil {
 		e := &diffEntry{}
 		e.compute(ctx, st, db, from, to, head, batchBytes)
 		return e, e.err
 	}
-	k := [3]string{db, from, to}
+	k := [3]string{db, from, to.CommitID()}
 	c.mu.Lock()
 	e, ok := c.entries[k]
 	if !ok {
@@ -278,13 +283,27 @@ func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from, to st
 	return e, e.err
 }
 
-func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from, to string, head []byte, batchBytes int) {
-	e.keys, e.err = core.Diff(ctx, st, from, to)
+func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from string, to *core.DB, head []byte, batchBytes int) {
+	get := storeGet(st)
+	if parent, nodes, ok := to.CommitNodes(); ok && parent == from && from != "" {
+		// A subscriber at the parent of a commit this process just made
+		// (every live subscriber): the commit's own entries are the diff,
+		// in memory, children first.
+		vals := make(map[string][]byte, len(nodes))
+		e.keys = make([]string, len(nodes))
+		for i, kv := range nodes {
+			e.keys[i] = kv.Key
+			vals[kv.Key] = kv.Value
+		}
+		get = func(ctx context.Context, key string) ([]byte, error) { return vals[key], nil }
+	} else {
+		e.keys, e.err = core.Diff(ctx, st, from, to.CommitID())
+	}
 	if e.err != nil || len(e.keys) > sharedBatchKeys {
 		return
 	}
 	var msgs []*Nodes
-	e.err = batchNodes(ctx, st, db, e.keys, batchBytes, func(m *Nodes, size int64) error {
+	e.err = batchNodes(ctx, get, db, e.keys, batchBytes, func(m *Nodes, size int64) error {
 		msgs = append(msgs, m)
 		e.bytes += size
 		return nil

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/cairn-db/cairn/core"
+	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/index"
+	"github.com/cairn-db/cairn/internal/coresync"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/rpc"
 	"github.com/cairn-db/cairn/store"
@@ -235,7 +237,7 @@ func (c *Client) Open(ctx context.Context, name string, st store.Store) (*Databa
 	if st == nil {
 		st = mem.New()
 	}
-	r, err := csync.OpenReplica(ctx, st, c.opts.Core)
+	r, err := csync.OpenReplica(ctx, st, coresync.Engine(c.opts.Core))
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +274,7 @@ func (d *Database) Store() store.Store { return d.st }
 
 // DB returns the latest complete local value (nil before the first sync).
 // Queries on it run locally.
-func (d *Database) DB() *core.DB { return d.r.DB() }
+func (d *Database) DB() *core.DB { return coresync.DB(d.r.DB()) }
 
 // Ready waits until the replica holds a complete database value.
 func (d *Database) Ready(ctx context.Context) (*core.DB, error) {
@@ -288,12 +290,30 @@ func (d *Database) Sync(ctx context.Context, t int64) (*core.DB, error) {
 	case errors.Is(err, csync.ErrUnavailable):
 		return nil, errors.Join(ErrNotFound, err)
 	}
-	return db, err
+	return coresync.DB(db), err
 }
 
 // Listen registers fn for every transaction the replica receives, in
 // order. It returns a function that removes the listener.
-func (d *Database) Listen(fn func(csync.Event)) func() { return d.r.Listen(fn) }
+func (d *Database) Listen(fn func(Event)) func() {
+	return d.r.Listen(func(e csync.Event) {
+		fn(Event{TxID: e.TxID, TxData: e.TxData, DB: coresync.DB(e.DB), Resync: e.Resync})
+	})
+}
+
+// Event is one synced transaction, in order, or a resync notice when the
+// replica had to start over.
+type Event struct {
+	// TxID and TxData describe one transaction (replayed from the log).
+	TxID   int64
+	TxData []datom.Datom
+	// DB is the replica's value after the step that brought this
+	// transaction (it may already include later transactions of the step).
+	DB *core.DB
+	// Resync is set (and TxData empty) when the replica was reset: a
+	// transaction gap cannot be replayed and listeners should re-read.
+	Resync bool
+}
 
 // Stats reports what the replica has received.
 func (d *Database) Stats() csync.Stats { return d.r.Stats() }

@@ -24,6 +24,7 @@ import (
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/core/schema"
+	"github.com/cairn-db/cairn/internal/coresync"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/rpc"
 	csync "github.com/cairn-db/cairn/sync"
@@ -162,6 +163,7 @@ func (s *Server) serve(ctx context.Context, c peer.Conn) {
 func (s *Server) senderOptions() csync.SenderOptions {
 	o := s.opts.Sender
 	o.Diffs = s.diffs
+	o.Engine = coresync.Engine(nil)
 	user := o.OnSent
 	o.OnSent = func(nodes int, bytes int64) {
 		s.Metrics.NodesSynced.Add(int64(nodes))

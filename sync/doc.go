@@ -42,5 +42,8 @@
 //
 // The package has no transport of its own: the server side sends messages
 // through an Outbox, and the client side is fed the messages it receives.
-// package server and package client wire it to rpc/peer.
+// package server and package client wire it to rpc/peer. Nor does it know
+// the engine: it is handed an Engine (load a commit, diff two commits, the
+// head record's format) and sees database values as Value;
+// internal/coresync makes both from package core.
 package sync

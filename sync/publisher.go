@@ -3,8 +3,6 @@ package sync
 import (
 	"context"
 	gosync "sync"
-
-	"github.com/cairn-db/cairn/core"
 )
 
 // Publisher holds the newest committed value of one database on the server
@@ -12,20 +10,20 @@ import (
 // a sender always moves to the newest head.
 type Publisher struct {
 	mu      gosync.Mutex
-	db      *core.DB
+	db      Value
 	changed chan struct{} // closed and replaced on every Publish
 	deleted bool
 }
 
 // NewPublisher returns a publisher starting at db.
-func NewPublisher(db *core.DB) *Publisher {
+func NewPublisher(db Value) *Publisher {
 	return &Publisher{db: db, changed: make(chan struct{})}
 }
 
 // Publish announces a new committed value. Values without a commit id
 // (intermediate values of a group commit) and values not newer than the
 // current one are ignored.
-func (p *Publisher) Publish(db *core.DB) {
+func (p *Publisher) Publish(db Value) {
 	if db.CommitID() == "" {
 		return
 	}
@@ -50,7 +48,7 @@ func (p *Publisher) Delete() {
 }
 
 // Current returns the newest value and a channel closed when it changes.
-func (p *Publisher) Current() (db *core.DB, changed <-chan struct{}, deleted bool) {
+func (p *Publisher) Current() (db Value, changed <-chan struct{}, deleted bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.db, p.changed, p.deleted
@@ -58,7 +56,7 @@ func (p *Publisher) Current() (db *core.DB, changed <-chan struct{}, deleted boo
 
 // WaitNewer blocks until the newest value's commit differs from commit (or
 // the database is deleted, or ctx ends).
-func (p *Publisher) WaitNewer(ctx context.Context, commit string) (*core.DB, error) {
+func (p *Publisher) WaitNewer(ctx context.Context, commit string) (Value, error) {
 	for {
 		db, ch, deleted := p.Current()
 		if deleted {

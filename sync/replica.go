@@ -10,9 +10,7 @@ import (
 	gosync "sync"
 	"sync/atomic"
 
-	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
-	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/store"
 )
 
@@ -26,8 +24,9 @@ type Event struct {
 	TxID   int64
 	TxData []datom.Datom
 	// DB is the replica's value after the step that brought this
-	// transaction (it may already include later transactions of the step).
-	DB *core.DB
+	// transaction (it may already include later transactions of the step):
+	// the engine's value (a *core.DB, see coresync.DB).
+	DB Value
 	// Resync is set (and TxData empty) when the replica was reset: a
 	// transaction gap cannot be replayed and listeners should re-read.
 	Resync bool
@@ -43,10 +42,10 @@ type Stats struct {
 type Replica struct {
 	st     store.Store
 	branch string
-	opts   *core.Options
+	eng    Engine
 
 	mu        gosync.Mutex
-	db        *core.DB // nil until the first complete head
+	db        Value // nil until the first complete head
 	head      []byte
 	listeners map[int]func(Event)
 	nextL     int
@@ -58,24 +57,12 @@ type Replica struct {
 }
 
 // OpenReplica opens the replica kept in st (resuming from its head when it
-// has one). opts configure the core values it loads (cache, node size);
-// without a cache the replica gets a private 64 MiB one.
-func OpenReplica(ctx context.Context, st store.Store, opts *core.Options) (*Replica, error) {
-	// Every value the replica loads shares one decoded-node cache: without
-	// one, each new head would start cold and re-decode what the last one
-	// had decoded already.
-	o := core.Options{}
-	if opts != nil {
-		o = *opts
+// has one); eng loads its values.
+func OpenReplica(ctx context.Context, st store.Store, eng Engine) (*Replica, error) {
+	if err := eng.forReplica(); err != nil {
+		return nil, err
 	}
-	if o.Cache == nil {
-		o.Cache = index.NewCache(64 << 20)
-	}
-	opts = &o
-	r := &Replica{st: st, branch: core.DefaultBranch, opts: opts, listeners: map[int]func(Event){}, changed: make(chan struct{})}
-	if opts != nil && opts.Branch != "" {
-		r.branch = opts.Branch
-	}
+	r := &Replica{st: st, branch: eng.Branch, eng: eng, listeners: map[int]func(Event){}, changed: make(chan struct{})}
 	head, err := st.Head(ctx, r.branch)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -87,11 +74,11 @@ func OpenReplica(ctx context.Context, st store.Store, opts *core.Options) (*Repl
 		r.head = head
 		return r, nil
 	}
-	h, err := core.DecodeHead(head)
+	h, err := eng.DecodeHead(head)
 	if err != nil {
 		return nil, err
 	}
-	db, err := core.LoadCommit(ctx, st, h.Commit, opts)
+	db, err := eng.Load(ctx, st, h.Commit)
 	if err != nil {
 		return nil, fmt.Errorf("sync: opening replica: %w", err)
 	}
@@ -101,7 +88,7 @@ func OpenReplica(ctx context.Context, st store.Store, opts *core.Options) (*Repl
 
 // DB returns the replica's latest complete value, or nil before the first
 // sync completed.
-func (r *Replica) DB() *core.DB {
+func (r *Replica) DB() Value {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.db
@@ -178,7 +165,7 @@ func (r *Replica) ApplyNodes(ctx context.Context, m *Nodes) error {
 // the store (compare-and-swap), swaps the replica's db and tells the
 // listeners every transaction in between, replayed from the log.
 func (r *Replica) ApplyHead(ctx context.Context, m *Head) error {
-	h, err := core.DecodeHead(m.Head)
+	h, err := r.eng.DecodeHead(m.Head)
 	if err != nil {
 		return err
 	}
@@ -203,7 +190,7 @@ func (r *Replica) ApplyHead(ctx context.Context, m *Head) error {
 			return ErrStaleHead
 		}
 	}
-	db, err := core.LoadCommit(ctx, r.st, h.Commit, r.opts)
+	db, err := r.eng.Load(ctx, r.st, h.Commit)
 	if err != nil {
 		return err
 	}
@@ -221,7 +208,7 @@ func (r *Replica) ApplyHead(ctx context.Context, m *Head) error {
 
 // install makes db (stored under head) the replica's value and tells the
 // listeners every transaction after old's basis-t.
-func (r *Replica) install(ctx context.Context, old, db *core.DB, head []byte) error {
+func (r *Replica) install(ctx context.Context, old, db Value, head []byte) error {
 	after := datom.Tx0
 	if old != nil {
 		after = old.BasisT()
@@ -244,14 +231,14 @@ func (r *Replica) install(ctx context.Context, old, db *core.DB, head []byte) er
 	return err
 }
 
-func (r *Replica) adoptNewer(ctx context.Context, old, ours *core.DB, head []byte, h core.Head) error {
+func (r *Replica) adoptNewer(ctx context.Context, old, ours Value, head []byte, h HeadInfo) error {
 	for range 4 {
 		cur, err := r.st.Head(ctx, r.branch)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		if err == nil && string(cur) != string(resetMarker) {
-			ch, err := core.DecodeHead(cur)
+			ch, err := r.eng.DecodeHead(cur)
 			if err != nil {
 				return err
 			}
@@ -260,7 +247,7 @@ func (r *Replica) adoptNewer(ctx context.Context, old, ours *core.DB, head []byt
 				if old != nil && ch.Commit == old.CommitID() {
 					return nil
 				}
-				db, err := core.LoadCommit(ctx, r.st, ch.Commit, r.opts)
+				db, err := r.eng.Load(ctx, r.st, ch.Commit)
 				if err != nil {
 					return err
 				}
@@ -325,7 +312,7 @@ func (r *Replica) MarkDeleted() {
 
 // WaitFor blocks until the replica's db has basis-t >= t (same incarnation
 // as the server's), ctx ends, or the database is deleted.
-func (r *Replica) WaitFor(ctx context.Context, t int64) (*core.DB, error) {
+func (r *Replica) WaitFor(ctx context.Context, t int64) (Value, error) {
 	for {
 		r.mu.Lock()
 		db, ch, deleted, failed := r.db, r.changed, r.deleted, r.failed

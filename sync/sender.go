@@ -7,7 +7,6 @@ import (
 	"fmt"
 	gosync "sync"
 
-	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store"
 )
@@ -31,6 +30,9 @@ type SenderOptions struct {
 	// OnSent is called after each completed step with the nodes and bytes
 	// sent (metrics).
 	OnSent func(nodes int, bytes int64)
+	// Engine diffs commits and encodes heads (its Diff and EncodeHead are
+	// required).
+	Engine Engine
 }
 
 func (o SenderOptions) withDefaults() SenderOptions {
@@ -75,6 +77,9 @@ func (s *Sender) Ack(seq uint64) {
 // Run serves the subscription until ctx ends, the database is deleted or
 // the outbox fails. sub is what the client has.
 func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
+	if err := s.opts.Engine.forSender(); err != nil {
+		return err
+	}
 	cur, _, deleted := s.pub.Current()
 	if deleted || cur == nil {
 		return s.out.Send(ctx, TypeDeleted, &Deleted{DB: s.db})
@@ -125,9 +130,9 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 
 // step sends everything reachable from db's commit that from lacks, then
 // db's head.
-func (s *Sender) step(ctx context.Context, from string, db *core.DB) error {
-	head := core.EncodeHead(db.Head())
-	p, err := s.opts.Diffs.prepare(ctx, s.st, s.db, from, db, head, s.opts.BatchBytes)
+func (s *Sender) step(ctx context.Context, from string, db Value) error {
+	head := s.opts.Engine.EncodeHead(db)
+	p, err := s.opts.Diffs.prepare(ctx, s.st, s.opts.Engine.Diff, s.db, from, db, head, s.opts.BatchBytes)
 	if err != nil {
 		return fmt.Errorf("sync: diff: %w", err)
 	}
@@ -251,10 +256,10 @@ func NewDiffCache(max int) *DiffCache {
 
 // prepare returns the diff between two commits of database db; for a small
 // diff also its Nodes messages, encoded. A nil cache computes every time.
-func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from string, to *core.DB, head []byte, batchBytes int) (*diffEntry, error) {
+func (c *DiffCache) prepare(ctx context.Context, st store.Store, diff diffFunc, db, from string, to Value, head []byte, batchBytes int) (*diffEntry, error) {
 	if c == nil {
 		e := &diffEntry{}
-		e.compute(ctx, st, db, from, to, head, batchBytes)
+		e.compute(ctx, st, diff, db, from, to, head, batchBytes)
 		return e, e.err
 	}
 	k := [3]string{db, from, to.CommitID()}
@@ -272,7 +277,7 @@ func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from string
 	c.mu.Unlock()
 	// The diff is shared: one subscriber's cancelled context (a cut
 	// connection) must not fail it for the others waiting on it.
-	e.once.Do(func() { e.compute(context.WithoutCancel(ctx), st, db, from, to, head, batchBytes) })
+	e.once.Do(func() { e.compute(context.WithoutCancel(ctx), st, diff, db, from, to, head, batchBytes) })
 	if e.err != nil {
 		c.mu.Lock()
 		if c.entries[k] == e {
@@ -283,7 +288,9 @@ func (c *DiffCache) prepare(ctx context.Context, st store.Store, db, from string
 	return e, e.err
 }
 
-func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from string, to *core.DB, head []byte, batchBytes int) {
+type diffFunc = func(ctx context.Context, st store.Store, from, to string) ([]string, error)
+
+func (e *diffEntry) compute(ctx context.Context, st store.Store, diff diffFunc, db, from string, to Value, head []byte, batchBytes int) {
 	get := storeGet(st)
 	if parent, nodes, ok := to.CommitNodes(); ok && parent == from && from != "" {
 		// A subscriber at the parent of a commit this process just made
@@ -297,7 +304,7 @@ func (e *diffEntry) compute(ctx context.Context, st store.Store, db, from string
 		}
 		get = func(ctx context.Context, key string) ([]byte, error) { return vals[key], nil }
 	} else {
-		e.keys, e.err = core.Diff(ctx, st, from, to.CommitID())
+		e.keys, e.err = diff(ctx, st, from, to.CommitID())
 	}
 	if e.err != nil || len(e.keys) > sharedBatchKeys {
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/schema"
+	"github.com/cairn-db/cairn/internal/coresync"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store/mem"
 	csync "github.com/cairn-db/cairn/sync"
@@ -113,7 +114,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := mem.New()
-	r, err := csync.OpenReplica(ctx, local, nil)
+	r, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 
 	run := func(r *csync.Replica) (context.CancelFunc, chan error) {
 		p := &pipe{msgs: make(chan any, 16)}
-		s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{BatchBytes: 16 << 10, Window: 2})
+		s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{BatchBytes: 16 << 10, Window: 2, Engine: coresync.Engine(nil)})
 		sctx, scancel := context.WithCancel(ctx)
 		go s.Run(sctx, r.Subscription("people"))
 		return scancel, serveReplica(sctx, t, p, r, s, nil)
@@ -165,7 +166,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := csync.OpenReplica(ctx, local, nil)
+	r2, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +189,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 		t.Fatalf("resume replayed %d transactions, want 20", len(resumed))
 	}
 	t.Logf("full sync %d nodes / %d bytes; resume %d nodes / %d bytes (%.2f%%)", full.Nodes, full.Bytes, got.Nodes, got.Bytes, 100*float64(got.Bytes)/float64(full.Bytes))
-	if n := len(collect(t, db, datom.AEVT, datom.Keyword("name"))); n != 3025 {
+	if n := len(collect(t, coresync.DB(db), datom.AEVT, datom.Keyword("name"))); n != 3025 {
 		t.Fatalf("replica holds %d names", n)
 	}
 }
@@ -213,9 +214,9 @@ func TestForgedNodeNeverEntersReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := mem.New()
-	r, _ := csync.OpenReplica(ctx, local, nil)
+	r, _ := csync.OpenReplica(ctx, local, coresync.Engine(nil))
 	p := &pipe{msgs: make(chan any, 16)}
-	s := csync.NewSender("x", conn.Store(), pub, p, csync.SenderOptions{})
+	s := csync.NewSender("x", conn.Store(), pub, p, csync.SenderOptions{Engine: coresync.Engine(nil)})
 	go s.Run(ctx, r.Subscription("x"))
 	errc := serveReplica(ctx, t, p, r, s, func(m *csync.Nodes) {
 		m.Values[0] = append([]byte(nil), m.Values[0]...)
@@ -241,12 +242,12 @@ func TestResetOnNewIncarnation(t *testing.T) {
 	if _, err := conn.Transact(ctx, `[{:name "a"}]`); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := csync.OpenReplica(ctx, mem.New(), nil)
+	r, _ := csync.OpenReplica(ctx, mem.New(), coresync.Engine(nil))
 	sub := r.Subscription("x")
 	sub.Incarnation = []byte("another-incarnat")
 	sub.Commit = []byte(strings.Repeat("x", 32))
 	p := &pipe{msgs: make(chan any, 16)}
-	s := csync.NewSender("x", conn.Store(), pub, p, csync.SenderOptions{})
+	s := csync.NewSender("x", conn.Store(), pub, p, csync.SenderOptions{Engine: coresync.Engine(nil)})
 	go s.Run(ctx, sub)
 	if m := <-p.msgs; func() bool { _, ok := m.(*csync.Reset); return !ok }() {
 		t.Fatalf("first message %T, want reset", m)
@@ -267,8 +268,8 @@ func TestSharedStoreNeverRegresses(t *testing.T) {
 	defer cancel()
 	conn, _ := setup(t)
 	shared := mem.New()
-	r1, _ := csync.OpenReplica(ctx, shared, nil)
-	r2, _ := csync.OpenReplica(ctx, shared, nil)
+	r1, _ := csync.OpenReplica(ctx, shared, coresync.Engine(nil))
+	r2, _ := csync.OpenReplica(ctx, shared, coresync.Engine(nil))
 	if _, err := conn.Transact(ctx, `[{:name "a"}]`); err != nil {
 		t.Fatal(err)
 	}

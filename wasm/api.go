@@ -694,7 +694,7 @@ func (a *api) listen(args []js.Value) (any, error) {
 		return nil, err
 	}
 	s := newSubscription(fn)
-	s.stop = h.d.Listen(func(ev csync.Event) {
+	s.stop = h.d.Listen(func(ev client.Event) {
 		if ev.Resync {
 			s.push(func() []any { return []any{map[string]any{"resync": true}} })
 			return

@@ -105,7 +105,7 @@ func runLatency(ctx context.Context, b *benchServer, n, commits int, interval ti
 				return
 			}
 			p.got = make([]arrival, 0, commits+8)
-			d.Listen(func(e csync.Event) {
+			d.Listen(func(e client.Event) {
 				if e.Resync {
 					return
 				}

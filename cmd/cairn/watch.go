@@ -11,12 +11,12 @@ import (
 	gosync "sync"
 	"time"
 
+	"github.com/cairn-db/cairn/client"
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store"
-	csync "github.com/cairn-db/cairn/sync"
 )
 
 var watchCmd = &command{
@@ -63,7 +63,7 @@ type watcher struct {
 	failed  chan struct{} // closed with err
 }
 
-func (w *watcher) event(ev csync.Event) {
+func (w *watcher) event(ev client.Event) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if ev.Resync {

@@ -14,7 +14,6 @@ import (
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/store"
-	csync "github.com/cairn-db/cairn/sync"
 )
 
 // completeChecker verifies, for every value a replica exposes, that every
@@ -28,7 +27,7 @@ type completeChecker struct {
 	bad  atomic.Value
 }
 
-func (c *completeChecker) check(e csync.Event) {
+func (c *completeChecker) check(e client.Event) {
 	if e.DB == nil {
 		return
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store/file"
-	csync "github.com/cairn-db/cairn/sync"
 )
 
 const token = "e2e-secret-token"
@@ -104,7 +103,7 @@ func TestPeersSyncEndToEnd(t *testing.T) {
 	}
 	var mu gosync.Mutex
 	var seen []int64
-	db.Listen(func(e csync.Event) {
+	db.Listen(func(e client.Event) {
 		mu.Lock()
 		seen = append(seen, e.TxID)
 		mu.Unlock()
@@ -259,7 +258,7 @@ func TestResumeFetchesOnlyTheDelta(t *testing.T) {
 		t.Fatalf("reopened replica is not at its stored commit")
 	}
 	var replayed int
-	db2.Listen(func(csync.Event) { replayed++ })
+	db2.Listen(func(client.Event) { replayed++ })
 	got, err := db2.Sync(ctx, da.DB().BasisT())
 	if err != nil {
 		t.Fatal(err)

@@ -694,3 +694,25 @@ func TestBigInput(t *testing.T) {
 		t.Fatalf("streamed big input: %v", err)
 	}
 }
+
+// Set alone builds a map across the size where lookups switch from a
+// linear scan to the hash index (small maps are not hashed).
+func TestMapSetGrows(t *testing.T) {
+	m := &edn.Map{}
+	for round := 0; round < 2; round++ {
+		for i := 0; i < 40; i++ {
+			m.Set(kw(fmt.Sprintf("k%d", i)), int64(i*10+round))
+			if got, ok := m.Get(kw(fmt.Sprintf("k%d", i))); !ok || got != int64(i*10+round) {
+				t.Fatalf("round %d, key %d: got %v %v", round, i, got, ok)
+			}
+		}
+	}
+	if m.Len() != 40 {
+		t.Fatalf("Len = %d, want 40", m.Len())
+	}
+	for i := 0; i < 40; i++ {
+		if m.Entries[i].Key != kw(fmt.Sprintf("k%d", i)) || m.Entries[i].Val != int64(i*10+1) {
+			t.Fatalf("entry %d: %v", i, m.Entries[i])
+		}
+	}
+}

@@ -137,7 +137,10 @@ func (m *Map) Get(key any) (any, bool) {
 // Set stores val under key. An existing entry with an Equal key keeps its
 // position and gets the new value; otherwise the entry is appended.
 func (m *Map) Set(key, val any) {
-	h := Hash(key)
+	h := uint64(0)
+	if len(m.Entries) >= linearMax { // small maps are searched without hashing
+		h = Hash(key)
+	}
 	if i := m.find(key, h); i >= 0 {
 		m.Entries[i].Val = val
 		return

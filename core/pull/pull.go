@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
@@ -41,7 +42,8 @@ func Pull(ctx context.Context, src Source, pattern any, eid any) (res any, err e
 	if err != nil {
 		return nil, err
 	}
-	pl := newPuller(ctx, src)
+	pl := getPuller(ctx, src)
+	defer putPuller(pl)
 	e, ok, err := pl.resolve(eid)
 	if err != nil || !ok {
 		return nil, err
@@ -83,7 +85,8 @@ func PullMany(ctx context.Context, src Source, pattern any, eids any) (res any, 
 	default:
 		return nil, fmt.Errorf("%w: expected a collection of entity ids, got %T", ErrInvalidEntity, eids)
 	}
-	pl := newPuller(ctx, src)
+	pl := getPuller(ctx, src)
+	defer putPuller(pl)
 	out := make(edn.Vector, len(list))
 	if sk, ok := src.(Seeker); ok && len(list) >= 32 {
 		return pl.many(sk, p, list, out)
@@ -169,10 +172,34 @@ type Puller struct {
 	n      int             // datoms read, for cancellation checks
 	bufs   [][]datom.Datom // per nesting depth: an entity's datoms, reused
 	bufs0  [4][]datom.Datom
+	env0   builtin.Env // env of a pooled Puller
 }
 
 // NewPuller returns a Puller over src.
 func NewPuller(ctx context.Context, src Source) *Puller { return newPuller(ctx, src) }
+
+// pullers keeps Pullers (and their per-depth datom buffers) between the
+// top-level Pull and PullMany calls: a single-entity pull is a few
+// microseconds of work, and allocating a Puller with fresh buffers was a
+// large part of its garbage (most of it in the js/wasm build).
+var pullers = sync.Pool{New: func() any { return new(Puller) }}
+
+func getPuller(ctx context.Context, src Source) *Puller {
+	pl := pullers.Get().(*Puller)
+	bufs := pl.bufs
+	if bufs == nil {
+		bufs = pl.bufs0[:0]
+	}
+	*pl = Puller{ctx: ctx, src: src, schema: src.Schema(), env: &pl.env0, bufs: bufs, bufs0: pl.bufs0}
+	return pl
+}
+
+// putPuller returns pl to the pool; the results it built do not refer to
+// it (values are copied out of its buffers).
+func putPuller(pl *Puller) {
+	pl.ctx, pl.src, pl.schema, pl.env, pl.env0 = nil, nil, nil, nil, builtin.Env{}
+	pullers.Put(pl)
+}
 
 func newPuller(ctx context.Context, src Source) *Puller {
 	pl := &Puller{ctx: ctx, src: src, schema: src.Schema(), env: &builtin.Env{}}
@@ -368,7 +395,14 @@ func (p *Pattern) forwardSpecs() int {
 
 // attrDatoms returns the run of an entity's EAVT datoms with attribute a.
 func attrDatoms(all []datom.Datom, a string) []datom.Datom {
-	i, _ := slices.BinarySearchFunc(all, a, func(d datom.Datom, a string) int { return strings.Compare(d.A, a) })
+	i := 0
+	if len(all) > 8 {
+		i, _ = slices.BinarySearchFunc(all, a, func(d datom.Datom, a string) int { return strings.Compare(d.A, a) })
+	} else { // an entity's few datoms: a scan is cheaper than the search
+		for i < len(all) && all[i].A < a {
+			i++
+		}
+	}
 	j := i
 	for j < len(all) && all[j].A == a {
 		j++

@@ -858,7 +858,7 @@ func readInputs(strs []string) ([]any, error) {
 
 // appendQ runs the query (text; parsed queries are cached by text) and
 // appends its result as EDN text to b.
-func appendQ(b []byte, ctx context.Context, db *core.DB, query string, inputs []any) ([]byte, error) {
+func appendQ(b []byte, ctx context.Context, db *core.DB, query any, inputs []any) ([]byte, error) {
 	res, err := db.Q(ctx, query, inputs...)
 	if err != nil {
 		return b, err
@@ -905,7 +905,7 @@ func (a *api) pullWith(args []js.Value, what string, many bool, read dbReader) (
 
 // appendPull pulls (many: pull-many) and appends the result as EDN text to
 // b. The pattern goes to pull as text: parsed patterns are cached by text.
-func appendPull(b []byte, ctx context.Context, db *core.DB, what string, many bool, pattern, eidText string) ([]byte, error) {
+func appendPull(b []byte, ctx context.Context, db *core.DB, what string, many bool, pattern any, eidText string) ([]byte, error) {
 	eid, err := readEntity(what+" entity", eidText)
 	if err != nil {
 		return b, err

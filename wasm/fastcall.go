@@ -52,9 +52,17 @@ const (
 const outKeep = 1 << 20
 
 var fast struct {
-	a   *api
-	in  []byte
-	out []byte
+	a    *api
+	in   []byte
+	out  []byte
+	args [4][]byte // fastArgs' result, reused
+
+	// texts keeps the latest query and pattern texts as interfaces
+	// holding strings: a page repeats a few, and a repeated one then
+	// costs neither a copy nor an allocation (the engine's caches of
+	// parsed queries and patterns are keyed by the text).
+	texts [8]any
+	next  int
 }
 
 // cairnIn returns the address of the input buffer, grown to at least n
@@ -115,7 +123,7 @@ func fastRead(b []byte, op, db, flags int32, asOf, since float64, nstr int32) (_
 	if a == nil {
 		return b, errf("closed", "cairn is not running")
 	}
-	strs, err := fastStrings(int(nstr))
+	args, err := fastArgs(int(nstr))
 	if err != nil {
 		return b, err
 	}
@@ -123,7 +131,7 @@ func fastRead(b []byte, op, db, flags int32, asOf, since float64, nstr int32) (_
 	switch op {
 	case opQ:
 		what = "qSync"
-		if len(strs) == 0 {
+		if len(args) == 0 {
 			return b, errf("invalid", "q: expected the query as EDN text")
 		}
 	case opPull, opPullMany:
@@ -131,7 +139,7 @@ func fastRead(b []byte, op, db, flags int32, asOf, since float64, nstr int32) (_
 		if op == opPullMany {
 			what = "pullManySync"
 		}
-		if len(strs) != 2 {
+		if len(args) != 2 {
 			return b, errf("invalid", "%s: expected a pattern and an entity as EDN text", what)
 		}
 	default:
@@ -139,10 +147,15 @@ func fastRead(b []byte, op, db, flags int32, asOf, since float64, nstr int32) (_
 	}
 	var inputs []any
 	if op == opQ {
-		if inputs, err = readInputs(strs[1:]); err != nil {
+		strs := make([]string, len(args)-1)
+		for i, a := range args[1:] {
+			strs[i] = string(a)
+		}
+		if inputs, err = readInputs(strs); err != nil {
 			return b, err
 		}
 	}
+	text := internText(args[0])
 	a.mu.Lock()
 	h := a.dbs[int(db)]
 	a.mu.Unlock()
@@ -162,20 +175,38 @@ func fastRead(b []byte, op, db, flags int32, asOf, since float64, nstr int32) (_
 	}
 	ctx := context.Background()
 	if op == opQ {
-		return appendQ(b, ctx, d, strs[0], inputs)
+		return appendQ(b, ctx, d, text, inputs)
 	}
-	return appendPull(b, ctx, d, what, op == opPullMany, strs[0], strs[1])
+	return appendPull(b, ctx, d, what, op == opPullMany, text, string(args[1]))
 }
 
-// fastStrings reads n strings from the input buffer.
-func fastStrings(n int) ([]string, error) {
+// internText returns text as an interface holding a string, the same one
+// for the latest texts seen.
+func internText(text []byte) any {
+	for _, t := range fast.texts {
+		if s, ok := t.(string); ok && s == string(text) {
+			return t
+		}
+	}
+	var t any = string(text)
+	fast.texts[fast.next] = t
+	fast.next = (fast.next + 1) % len(fast.texts)
+	return t
+}
+
+// fastArgs returns the n arguments in the input buffer (slices of it,
+// valid until the next call).
+func fastArgs(n int) ([][]byte, error) {
 	in := fast.in
 	if n < 0 || n > len(in)/4 {
 		return nil, errf("invalid", "cairnRead: bad argument count %d", n)
 	}
-	strs := make([]string, n)
+	args := fast.args[:0]
+	if n > len(fast.args) {
+		args = make([][]byte, 0, n)
+	}
 	off := 0
-	for i := range strs {
+	for range n {
 		if len(in)-off < 4 {
 			return nil, errf("invalid", "cairnRead: arguments overrun the buffer")
 		}
@@ -184,8 +215,8 @@ func fastStrings(n int) ([]string, error) {
 		if l > len(in)-off {
 			return nil, errf("invalid", "cairnRead: arguments overrun the buffer")
 		}
-		strs[i] = string(in[off : off+l])
+		args = append(args, in[off:off+l:off+l])
 		off += l
 	}
-	return strs, nil
+	return args, nil
 }

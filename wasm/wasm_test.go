@@ -279,3 +279,23 @@ func TestReadEntity(t *testing.T) {
 		}
 	}
 }
+
+func TestInternText(t *testing.T) {
+	a := internText([]byte("[:name]"))
+	b := internText([]byte("[:name]"))
+	if a != b || a.(string) != "[:name]" {
+		t.Fatalf("got %v %v", a, b)
+	}
+	for i := 0; i < 20; i++ {
+		s := strings.Repeat("x", i)
+		if got := internText([]byte(s)); got.(string) != s {
+			t.Fatalf("%q: got %q", s, got)
+		}
+	}
+	if got := internText([]byte("[:name]")); got.(string) != "[:name]" {
+		t.Fatalf("after the ring turned: %q", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { internText([]byte("[:name]")) }); n > 1 {
+		t.Errorf("a repeated text allocates %v times", n)
+	}
+}

@@ -6,7 +6,7 @@ PKGS    := ./...
 WASM_STORE_PKGS := ./store/indexeddb/ ./store/tiered/
 
 .PHONY: bench-query race test vet wasm-build unit conformance fuzz-short bench-smoke bench bench-deps crash-long \
-	wasm-deps wasm-test wasm-test-node wasm-test-browser wasm-unit web web-check browser-deps
+	wasm-deps wasm-test wasm-test-node wasm-test-browser wasm-unit web web-check browser-deps bench-browser
 
 test: vet wasm-build web-check wasm-test wasm-unit browser-deps unit race conformance fuzz-short bench-smoke
 	@echo "make test: all steps passed"
@@ -86,6 +86,11 @@ bench-deps:
 
 bench: bench-deps browser-deps
 	$(GO) run ./bench/cmd/benchreport -out BENCHMARKS.md
+
+# The browser benchmark alone (issue #5: sync into IndexedDB, queries against
+# DataScript in the page, wasm size); prints its BENCHMARKS.md section.
+bench-browser: bench-deps browser-deps
+	$(GO) run ./bench/browser
 
 # Long crash test (100+ SIGKILLs).
 crash-long:

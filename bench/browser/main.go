@@ -575,7 +575,7 @@ func run(c config) error {
 	fmt.Fprintf(&w, "Same page, same data: the %s datoms of the first dataset. Cairn answers from the replica reopened from IndexedDB (memory in front); "+
 		"DataScript gets the same datoms as JSON from the server (`init_db`, %.0f ms). The shapes are those of `bench/cmd/benchquery` (issue #3), the exact texts; "+
 		"DataScript's use string attributes and EDN-string pull patterns as in `bench/datascript/query.js`. "+
-		"Cairn is called through its public JS API's synchronous reads, `db.qSync` / `db.pullSync` / `db.pullManySync` (answered from the replica's memory tier, like DataScript's synchronous calls), "+
+		"Cairn is called through its public JS API's synchronous reads, `db.qSync` / `db.pullSync` / `db.pullManySync` (answered from the replica's memory tier, like DataScript's synchronous calls; `cairn.js` calls the wasm's own exports for them, see `web/README.md`), "+
 		"with EDN text in and EDN text out, so the times include parsing the inputs and printing the result; DataScript returns JS values. "+
 		"The Promise API (`db.q`, …) adds a fixed cost per call, measured below as the trivial query. ",
 		thousands(qr.Datoms), qr.DSLoadMs)

@@ -24,9 +24,12 @@ package main
 
 import (
 	"syscall/js"
+
+	"github.com/cairn-db/cairn/wasm/jsregexp"
 )
 
 func main() {
+	jsregexp.Register()
 	a := newAPI()
 	fast.a = a
 	obj := js.Global().Get("Object").New()

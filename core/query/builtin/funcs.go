@@ -10,14 +10,14 @@ import (
 	"github.com/cairn-db/cairn/core/edn"
 )
 
-// Regexp is a compiled regular expression made by re-pattern. Natively it
-// is Go's regexp (RE2 syntax); in the js/wasm build it is the browser's
-// RegExp (JavaScript syntax, as DataScript's in the browser): see
-// regexp_go.go and regexp_js.go. The common subset behaves the same, and
-// so do the built-ins' results (re-find, re-matches, re-seq, split follow
-// Go's rules for submatches, empty matches and splitting on both).
+// Regexp is a compiled regular expression made by re-pattern, compiled by
+// the registered RegexpEngine: natively Go's regexp (RE2 syntax), in the
+// browser build the browser's RegExp (JavaScript syntax, as DataScript's
+// in the browser; wasm/jsregexp). The common subset behaves the same, and
+// so do the built-ins' results (the engines follow Go's rules for
+// submatches, empty matches and splitting).
 type Regexp struct {
-	re  reImpl
+	re  CompiledRegexp
 	src string
 }
 
@@ -850,7 +850,7 @@ func fnReFind(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	return matchValue(r.re.find(s)), nil
+	return matchValue(r.re.Find(s)), nil
 }
 
 func fnReMatches(env *Env, a []datom.Value) (datom.Value, error) {
@@ -858,7 +858,7 @@ func fnReMatches(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	m, err := r.re.matches(r.src, s)
+	m, err := r.re.Matches(s)
 	if err != nil {
 		return datom.Nil, argErr("re-matches", "%v", err)
 	}
@@ -870,7 +870,7 @@ func fnReSeq(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	all := r.re.findAll(s)
+	all := r.re.FindAll(s)
 	if len(all) == 0 {
 		return datom.Nil, nil
 	}
@@ -949,7 +949,7 @@ func fnSplit(env *Env, a []datom.Value) (datom.Value, error) {
 	if err != nil {
 		return datom.Nil, err
 	}
-	parts := r.re.split(s)
+	parts := r.re.Split(s)
 	out := make([]datom.Value, len(parts))
 	for i, p := range parts {
 		out[i] = datom.String(p)

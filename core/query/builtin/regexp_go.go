@@ -4,26 +4,31 @@ package builtin
 
 import "regexp"
 
-// reImpl is Go's regexp (RE2 syntax). The js/wasm build has its own
-// (regexp_js.go) on the browser's RegExp, which keeps package regexp and
-// its Unicode tables out of the wasm.
-type reImpl struct{ re *regexp.Regexp }
+func init() { SetRegexpEngine(goRegexp{}) }
 
-func compileRe(src string) (reImpl, error) {
+// goRegexp is the native engine: Go's regexp (RE2 syntax).
+type goRegexp struct{}
+
+func (goRegexp) Compile(src string) (CompiledRegexp, error) {
 	re, err := regexp.Compile(src)
-	return reImpl{re}, err
+	if err != nil {
+		return nil, err
+	}
+	return goRe{re, src}, nil
 }
 
-// find is the leftmost match and its groups ("" for a group that did not
-// take part), nil when none.
-func (r reImpl) find(s string) []string { return r.re.FindStringSubmatch(s) }
+type goRe struct {
+	re  *regexp.Regexp
+	src string
+}
 
-// matches is the match of the whole of s, nil when none.
-func (r reImpl) matches(src, s string) ([]string, error) {
+func (r goRe) Find(s string) []string { return r.re.FindStringSubmatch(s) }
+
+func (r goRe) Matches(s string) ([]string, error) {
 	m := r.re.FindStringSubmatchIndex(s)
 	if m == nil || m[0] != 0 || m[1] != len(s) {
 		// Try an anchored match: the leftmost match may not be the full one.
-		full, err := regexp.Compile(`^(?:` + src + `)$`)
+		full, err := regexp.Compile(`^(?:` + r.src + `)$`)
 		if err != nil {
 			return nil, err
 		}
@@ -32,9 +37,6 @@ func (r reImpl) matches(src, s string) ([]string, error) {
 	return r.re.FindStringSubmatch(s), nil
 }
 
-// findAll is every successive non-overlapping match (an empty match right
-// after a previous one is skipped).
-func (r reImpl) findAll(s string) [][]string { return r.re.FindAllStringSubmatch(s, -1) }
+func (r goRe) FindAll(s string) [][]string { return r.re.FindAllStringSubmatch(s, -1) }
 
-// split is s cut around every match, as regexp.Split(s, -1).
-func (r reImpl) split(s string) []string { return r.re.Split(s, -1) }
+func (r goRe) Split(s string) []string { return r.re.Split(s, -1) }

@@ -1,22 +1,41 @@
 //go:build js && wasm
 
-package builtin
+// Package jsregexp is the regular-expression engine of the query built-ins
+// in the browser build: the browser's RegExp (JavaScript syntax, as
+// DataScript's in the browser), so that the wasm does without package
+// regexp and the Unicode tables it links (about 0.12 MB of gzip). The
+// engine (core/query/builtin) stays free of syscall/js; the wasm program
+// calls Register at start-up.
+//
+// Patterns compile with the "u" flag (code points, as Go's runes) and
+// without it when the "u" grammar rejects them; a leading (?ims) group
+// becomes flags. The results follow the native engine's rules
+// (builtin.CompiledRegexp): groups that did not take part are "",
+// re-matches is a match of the whole string, FindAll skips an empty match
+// right after a previous match, and Split is Go's regexp.Split(s, -1).
+package jsregexp
 
 import (
 	"errors"
 	"sync"
 	"syscall/js"
+
+	"github.com/cairn-db/cairn/core/query/builtin"
 )
 
-// reImpl is the browser's RegExp (JavaScript syntax, as DataScript's in
-// the browser), so that the wasm build does without package regexp and the
-// Unicode tables it links (a large share of the wasm). Patterns compile
-// with the "u" flag (code points, as Go's runes) and without it when the
-// "u" grammar rejects them; a leading (?ims) group becomes flags. The
-// results follow the rules of the native build (regexp_go.go): groups that
-// did not take part are "", re-matches is a match of the whole string,
-// findAll skips an empty match right after a previous match, and split is
-// Go's regexp.Split(s, -1).
+// Register makes the browser's RegExp the engine of the built-ins.
+func Register() { builtin.SetRegexpEngine(engine{}) }
+
+type engine struct{}
+
+func (engine) Compile(src string) (builtin.CompiledRegexp, error) {
+	v := reHelpers().compile.Invoke(src)
+	if v.Type() == js.TypeString {
+		return nil, errors.New(v.String())
+	}
+	return reImpl{v}, nil
+}
+
 type reImpl struct{ re js.Value }
 
 // reJS is the JavaScript half, compiled once.
@@ -91,14 +110,6 @@ func reHelpers() *reHelperFns {
 	return &reFns
 }
 
-func compileRe(src string) (reImpl, error) {
-	v := reHelpers().compile.Invoke(src)
-	if v.Type() == js.TypeString {
-		return reImpl{}, errors.New(v.String())
-	}
-	return reImpl{v}, nil
-}
-
 func jsStrings(v js.Value) []string {
 	if v.IsNull() {
 		return nil
@@ -110,13 +121,13 @@ func jsStrings(v js.Value) []string {
 	return out
 }
 
-func (r reImpl) find(s string) []string { return jsStrings(reHelpers().find.Invoke(r.re, s)) }
+func (r reImpl) Find(s string) []string { return jsStrings(reHelpers().find.Invoke(r.re, s)) }
 
-func (r reImpl) matches(src, s string) ([]string, error) {
+func (r reImpl) Matches(s string) ([]string, error) {
 	return jsStrings(reHelpers().matches.Invoke(r.re, s)), nil
 }
 
-func (r reImpl) findAll(s string) [][]string {
+func (r reImpl) FindAll(s string) [][]string {
 	v := reHelpers().findAll.Invoke(r.re, s)
 	n := v.Length()
 	if n == 0 {
@@ -129,4 +140,4 @@ func (r reImpl) findAll(s string) [][]string {
 	return out
 }
 
-func (r reImpl) split(s string) []string { return jsStrings(reHelpers().split.Invoke(r.re, s)) }
+func (r reImpl) Split(s string) []string { return jsStrings(reHelpers().split.Invoke(r.re, s)) }

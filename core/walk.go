@@ -117,3 +117,110 @@ func CommitRefs(commit []byte) ([]string, error) {
 	}
 	return append(out, c.schema), nil
 }
+
+// Missing finds, top-down, the keys reachable from commit that another
+// side lacks, when there is no common commit to diff against (the other
+// side's commit is unknown here, e.g. pruned). lacks is asked about keys
+// level by level and returns those the other side does not have; a key it
+// has stands for its whole subtree (the closure invariant of replica
+// stores), so nothing under it is asked. Answers naming keys that were not
+// asked are ignored. The result is in children-before-parents order with
+// the commit last, ready to send; it is empty when the other side has the
+// commit. The cost is proportional to the difference, in as many rounds of
+// lacks as the trees are deep, plus two.
+func Missing(ctx context.Context, loader index.Loader, commit string, lacks func(ctx context.Context, keys []string) ([]string, error)) ([]string, error) {
+	ask := func(keys []string) ([]string, error) {
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		got, err := lacks(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		asked := make(map[string]bool, len(keys))
+		for _, k := range keys {
+			asked[k] = true
+		}
+		var out []string
+		for _, k := range got {
+			if asked[k] {
+				delete(asked, k) // once
+				out = append(out, k)
+			}
+		}
+		return out, nil
+	}
+	top, err := ask([]string{commit})
+	if err != nil || len(top) == 0 {
+		return nil, err
+	}
+	b, err := loader.Get(ctx, commit)
+	if err != nil {
+		return nil, fmt.Errorf("cairn: missing: reading commit: %w", err)
+	}
+	c, err := decodeCommit(b)
+	if err != nil {
+		return nil, err
+	}
+	kids := map[string][]string{} // lacking key -> its children (all of them)
+	seen := map[string]bool{commit: true}
+	var level []string
+	for _, r := range c.roots {
+		if r != "" && !seen[r] {
+			seen[r] = true
+			level = append(level, r)
+		}
+	}
+	kids[commit] = append([]string(nil), level...)
+	if !seen[c.schema] {
+		seen[c.schema] = true
+		kids[commit] = append(kids[commit], c.schema)
+		// The schema node has no children; it is asked with the roots.
+		level = append(level, c.schema)
+	}
+	for len(level) > 0 {
+		lacking, err := ask(level)
+		if err != nil {
+			return nil, err
+		}
+		var next []string
+		for _, k := range lacking {
+			kids[k] = nil
+			if k == c.schema {
+				continue
+			}
+			nb, err := loader.Get(ctx, k)
+			if err != nil {
+				return nil, fmt.Errorf("cairn: missing: reading node: %w", err)
+			}
+			ch, err := index.Children(nb)
+			if err != nil {
+				return nil, err
+			}
+			kids[k] = ch
+			for _, x := range ch {
+				if !seen[x] {
+					seen[x] = true
+					next = append(next, x)
+				}
+			}
+		}
+		level = next
+	}
+	// Post-order over the lacking keys: every key after all of its lacking
+	// descendants, the commit last.
+	var out []string
+	done := map[string]bool{}
+	var visit func(k string)
+	visit = func(k string) {
+		done[k] = true
+		for _, x := range kids[k] {
+			if _, lack := kids[x]; lack && !done[x] {
+				visit(x)
+			}
+		}
+		out = append(out, k)
+	}
+	visit(commit)
+	return out, nil
+}

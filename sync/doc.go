@@ -14,7 +14,9 @@
 //	  | <-- head{head record} --------------- |  right behind its nodes (the connection
 //	  |                                       |  is ordered); client CASes its head, swaps db
 //	  |            ... every later commit: nodes..., head ...   (live)
-//	  | <-- reset{reason} ------------------- |  incarnation differs / unknown commit
+//	  | <-- offer{seq, keys} ---------------- |  commit unknown (pruned): top-down,
+//	  | -- lack{seq, keys it lacks} --------> |  level by level, then nodes + head
+//	  | <-- reset{reason} ------------------- |  incarnation differs / client ahead
 //	  | <-- deleted{} ----------------------- |  database deleted
 //
 // Decisions:
@@ -34,11 +36,14 @@
 //   - A head is accepted only when its commit is stored, its incarnation
 //     matches (or the replica is empty) and its basis-t is higher than the
 //     replica's: never by wall-clock comparison.
-//   - When the server does not know the client's commit it answers reset
-//     and the client syncs from nothing (its stored nodes are kept:
-//     content-addressed nodes are never wrong, only unreferenced). The
-//     top-down negotiation of DESIGN.md §4.2 for pruned servers is not
-//     needed until servers prune (they do not yet).
+//   - When the server does not know the client's commit (pruned) and the
+//     client is behind, the two sides find what it lacks top-down (offer /
+//     lack, one round per tree level): a key the client has stands for its
+//     subtree, so the transfer stays proportional to the change. When the
+//     client is at or beyond the server's basis-t (a server restored to an
+//     older state) the server answers reset and the client syncs from
+//     nothing (its stored nodes are kept: content-addressed nodes are never
+//     wrong, only unreferenced).
 //
 // The package has no transport of its own: the server side sends messages
 // through an Outbox, and the client side is fed the messages it receives.

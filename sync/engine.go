@@ -44,6 +44,11 @@ type Engine struct {
 	// from (everything when from is ""), children before parents and the
 	// commit last.
 	Diff func(ctx context.Context, st store.Store, from, to string) ([]string, error)
+	// Missing (senders, optional) finds top-down the keys reachable from
+	// commit that the client lacks, asking lacks level by level; children
+	// before parents, the commit last. Without it a client whose commit
+	// the server does not know starts over.
+	Missing func(ctx context.Context, st store.Store, commit string, lacks func(ctx context.Context, keys []string) ([]string, error)) ([]string, error)
 	// DecodeHead parses a head record (replicas).
 	DecodeHead func(b []byte) (HeadInfo, error)
 	// EncodeHead returns the head record naming v's commit (senders).

@@ -21,6 +21,9 @@ var (
 	// ErrUnavailable is returned to waiters when the server refused the
 	// subscription (no such database, not authorized).
 	ErrUnavailable = errors.New("sync: subscription refused")
+	// ErrOfferTimeout ends a subscription whose client did not answer an
+	// Offer within SenderOptions.OfferTimeout.
+	ErrOfferTimeout = errors.New("sync: the client did not answer an offer")
 	// ErrTooLarge is returned when a message exceeds the protocol's bounds.
 	ErrTooLarge = errors.New("sync: message too large")
 )

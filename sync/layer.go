@@ -95,6 +95,17 @@ func (l *ServerLayer) handle(ctx context.Context, m peer.Msg) bool {
 			s.s.Ack(a.Seq)
 		}
 		l.mu.Unlock()
+	case TypeLack:
+		var x Lack
+		if err := m.Decode(&x); err != nil {
+			l.sendError(ctx, "", "bad-request", err.Error())
+			return true
+		}
+		l.mu.Lock()
+		if s := l.subs[x.DB]; s != nil {
+			s.s.Lack(&x)
+		}
+		l.mu.Unlock()
 	case TypeUnsubscribe:
 		var u Unsubscribe
 		if err := m.Decode(&u); err != nil {
@@ -261,6 +272,24 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 		}
 		if err := (connOutbox{l.Layer.Conn}).Send(ctx, TypeAck, &Ack{DB: n.DB, Seq: n.Seq}); err != nil {
 			l.log.Debug("sync: ack", "err", err)
+		}
+	case TypeOffer:
+		var o Offer
+		if err := m.Decode(&o); err != nil {
+			l.fail("", fmt.Errorf("sync: bad offer message: %w", err))
+			return true
+		}
+		r := l.opts.Replica(o.DB)
+		if r == nil {
+			return true
+		}
+		lack, err := r.Lacking(ctx, o.Keys)
+		if err != nil {
+			l.fail(o.DB, err)
+			return true // unanswered: the server's stream times out and the client resubscribes
+		}
+		if err := (connOutbox{l.Layer.Conn}).Send(ctx, TypeLack, &Lack{DB: o.DB, Seq: o.Seq, Keys: lack}); err != nil {
+			l.log.Debug("sync: lack", "err", err)
 		}
 	case TypeHead:
 		var h Head

@@ -10,6 +10,8 @@ const (
 	TypeReset       = "sync/reset"
 	TypeDeleted     = "sync/deleted"
 	TypeError       = "sync/error"
+	TypeOffer       = "sync/offer"
+	TypeLack        = "sync/lack"
 )
 
 // Subscribe asks for a database's stream, telling the server what the
@@ -82,4 +84,22 @@ type Error struct {
 	DB      string `msgpack:"db"`
 	Code    string `msgpack:"code"`
 	Message string `msgpack:"message"`
+}
+
+// Offer asks the client which of these keys it lacks: the top-down
+// negotiation that replaces a diff when the server does not know the
+// client's commit (DESIGN.md §4.2). Keys come level by level from the
+// commit down; the client answers with a Lack of the same Seq.
+type Offer struct {
+	DB   string   `msgpack:"db"`
+	Seq  uint64   `msgpack:"seq"`
+	Keys [][]byte `msgpack:"keys"`
+}
+
+// Lack answers an Offer with the offered keys the client does not have. A
+// key it has stands for its whole subtree.
+type Lack struct {
+	DB   string   `msgpack:"db"`
+	Seq  uint64   `msgpack:"seq"`
+	Keys [][]byte `msgpack:"keys"`
 }

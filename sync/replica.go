@@ -160,6 +160,23 @@ func (r *Replica) ApplyNodes(ctx context.Context, m *Nodes) error {
 	return nil
 }
 
+// Lacking returns the keys the replica's store does not have: its answer
+// to an Offer. A key it has stands for its whole subtree, which holds
+// because nodes are stored children first, each batch atomically.
+func (r *Replica) Lacking(ctx context.Context, keys [][]byte) ([][]byte, error) {
+	var out [][]byte
+	for _, k := range keys {
+		ok, err := r.st.Has(ctx, string(k))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
 // ApplyHead makes a head current: it checks that its commit is stored,
 // that it belongs to the replica's incarnation and is newer, writes it to
 // the store (compare-and-swap), swaps the replica's db and tells the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	gosync "sync"
+	"time"
 
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store"
@@ -33,6 +34,9 @@ type SenderOptions struct {
 	// Engine diffs commits and encodes heads (its Diff and EncodeHead are
 	// required).
 	Engine Engine
+	// OfferTimeout bounds the wait for the client's answer to an Offer
+	// (default 30s).
+	OfferTimeout time.Duration
 }
 
 func (o SenderOptions) withDefaults() SenderOptions {
@@ -41,6 +45,9 @@ func (o SenderOptions) withDefaults() SenderOptions {
 	}
 	if o.Window <= 0 {
 		o.Window = 4
+	}
+	if o.OfferTimeout <= 0 {
+		o.OfferTimeout = 30 * time.Second
 	}
 	return o
 }
@@ -54,6 +61,7 @@ type Sender struct {
 	out      Outbox
 	opts     SenderOptions
 	acks     chan uint64
+	lacks    chan *Lack
 	seq      uint64
 	inflight int // Nodes messages sent and not yet acknowledged
 }
@@ -61,7 +69,16 @@ type Sender struct {
 // NewSender returns a sender for the database named db, stored in st.
 func NewSender(db string, st store.Store, pub *Publisher, out Outbox, opts SenderOptions) *Sender {
 	o := opts.withDefaults()
-	return &Sender{db: db, st: st, pub: pub, out: out, opts: o, acks: make(chan uint64, o.Window+1)}
+	return &Sender{db: db, st: st, pub: pub, out: out, opts: o, acks: make(chan uint64, o.Window+1), lacks: make(chan *Lack, 1)}
+}
+
+// Lack delivers the subscriber's answer to an Offer. It never blocks; an
+// answer nobody waits for is dropped.
+func (s *Sender) Lack(m *Lack) {
+	select {
+	case s.lacks <- m:
+	default:
+	}
 }
 
 // Ack records the subscriber's acknowledgement of a Nodes message. It never
@@ -96,15 +113,22 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 			if err := s.out.Send(ctx, TypeReset, &Reset{DB: s.db, Reason: "the database was recreated (new incarnation)"}); err != nil {
 				return err
 			}
-		case !known || sub.BasisT > cur.BasisT():
-			// A commit the server does not have, or one ahead of the
-			// server's head (the server was restored to an older state):
-			// the client starts over.
+		case known && sub.BasisT <= cur.BasisT():
+			from = string(sub.Commit)
+		case !known && sub.BasisT < cur.BasisT() && s.opts.Engine.Missing != nil:
+			// An older commit the server no longer has (pruned): find
+			// what the client lacks top-down instead of starting over.
+			if err := s.negotiate(ctx, cur); err != nil {
+				return err
+			}
+			return s.live(ctx, cur.CommitID())
+		default:
+			// A commit the server does not have at or beyond its own
+			// basis-t (the server was restored to an older state): the
+			// client starts over.
 			if err := s.out.Send(ctx, TypeReset, &Reset{DB: s.db, Reason: "the server does not know the client's commit"}); err != nil {
 				return err
 			}
-		default:
-			from = string(sub.Commit)
 		}
 	}
 	// The first step always runs, so a client that is already up to date
@@ -112,7 +136,11 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 	if err := s.step(ctx, from, cur); err != nil {
 		return err
 	}
-	from = cur.CommitID()
+	return s.live(ctx, cur.CommitID())
+}
+
+// live sends every commit after from, coalescing to the newest.
+func (s *Sender) live(ctx context.Context, from string) error {
 	for {
 		db, err := s.pub.WaitNewer(ctx, from)
 		if errors.Is(err, ErrDeleted) {
@@ -136,21 +164,7 @@ func (s *Sender) step(ctx context.Context, from string, db Value) error {
 	if err != nil {
 		return fmt.Errorf("sync: diff: %w", err)
 	}
-	send := func(body any) error {
-		for s.inflight >= s.opts.Window {
-			select {
-			case <-s.acks:
-				s.inflight--
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if err := s.out.Send(ctx, TypeNodes, body); err != nil {
-			return err
-		}
-		s.inflight++
-		return nil
-	}
+	send := func(body any) error { return s.sendWindowed(ctx, body) }
 	nodes, total := len(p.keys), int64(0)
 	if len(p.batches) > 0 {
 		// A small diff, encoded once and shared by every subscriber
@@ -172,16 +186,11 @@ func (s *Sender) step(ctx context.Context, from string, db Value) error {
 	} else if p.batches == nil {
 		// A large diff (an initial sync) streams from the store in
 		// batches, holding one batch in memory at a time.
-		var seq uint64
-		err := batchNodes(ctx, storeGet(s.st), s.db, p.keys, s.opts.BatchBytes, func(m *Nodes, size int64) error {
-			seq++
-			m.Seq = seq
-			total += size
-			return send(m)
-		})
+		t, err := s.stream(ctx, p.keys, send)
 		if err != nil {
 			return err
 		}
+		total = t
 	}
 	// The head follows its nodes on the same ordered connection, and the
 	// client stores each batch before it reads the next message, so the
@@ -199,6 +208,100 @@ func (s *Sender) step(ctx context.Context, from string, db Value) error {
 // storeGet reads entries from a store.
 func storeGet(st store.Store) func(ctx context.Context, key string) ([]byte, error) {
 	return st.Get
+}
+
+// sendWindowed sends one Nodes message that the client acknowledges,
+// waiting while Window messages are unacknowledged.
+func (s *Sender) sendWindowed(ctx context.Context, body any) error {
+	for s.inflight >= s.opts.Window {
+		select {
+		case <-s.acks:
+			s.inflight--
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := s.out.Send(ctx, TypeNodes, body); err != nil {
+		return err
+	}
+	s.inflight++
+	return nil
+}
+
+// stream sends the entries under keys from the store in acknowledged
+// batches and returns the bytes sent.
+func (s *Sender) stream(ctx context.Context, keys []string, send func(any) error) (int64, error) {
+	var seq uint64
+	var total int64
+	err := batchNodes(ctx, storeGet(s.st), s.db, keys, s.opts.BatchBytes, func(m *Nodes, size int64) error {
+		seq++
+		m.Seq = seq
+		total += size
+		return send(m)
+	})
+	return total, err
+}
+
+// maxOfferKeys bounds the keys of one Offer (about 140 KiB).
+const maxOfferKeys = 4096
+
+// negotiate finds what the client lacks of db top-down, asking it with
+// Offers, then sends those nodes and db's head.
+func (s *Sender) negotiate(ctx context.Context, db Value) error {
+	var seq uint64
+	lacks := func(ctx context.Context, keys []string) ([]string, error) {
+		var out []string
+		for len(keys) > 0 {
+			n := min(len(keys), maxOfferKeys)
+			chunk := keys[:n]
+			keys = keys[n:]
+			seq++
+			offer := &Offer{DB: s.db, Seq: seq, Keys: make([][]byte, len(chunk))}
+			for i, k := range chunk {
+				offer.Keys[i] = []byte(k)
+			}
+			if err := s.out.Send(ctx, TypeOffer, offer); err != nil {
+				return nil, err
+			}
+			t := time.NewTimer(s.opts.OfferTimeout)
+		wait:
+			for {
+				select {
+				case m := <-s.lacks:
+					if m.Seq != seq {
+						continue // a late answer to an earlier offer
+					}
+					for _, k := range m.Keys {
+						out = append(out, string(k))
+					}
+					break wait
+				case <-t.C:
+					return nil, ErrOfferTimeout
+				case <-ctx.Done():
+					t.Stop()
+					return nil, ctx.Err()
+				}
+			}
+			t.Stop()
+		}
+		return out, nil
+	}
+	keys, err := s.opts.Engine.Missing(ctx, s.st, db.CommitID(), lacks)
+	if err != nil {
+		return fmt.Errorf("sync: negotiation: %w", err)
+	}
+	total, err := s.stream(ctx, keys, func(body any) error { return s.sendWindowed(ctx, body) })
+	if err != nil {
+		return err
+	}
+	head := s.opts.Engine.EncodeHead(db)
+	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: len(keys), Bytes: total}); err != nil {
+		return err
+	}
+	if s.opts.OnSent != nil {
+		s.opts.OnSent(len(keys), total)
+	}
+	return nil
 }
 
 // batchNodes reads the entries under keys with get, in order, and hands

@@ -68,6 +68,11 @@ func serveReplica(ctx context.Context, t *testing.T, p *pipe, r *csync.Replica, 
 					}
 				case *csync.Head:
 					err = r.ApplyHead(ctx, m)
+				case *csync.Offer:
+					var lack [][]byte
+					if lack, err = r.Lacking(ctx, m.Keys); err == nil {
+						s.Lack(&csync.Lack{DB: m.DB, Seq: m.Seq, Keys: lack})
+					}
 				case *csync.Reset:
 					err = r.Reset(ctx)
 				case *csync.Deleted:
@@ -309,5 +314,109 @@ func TestSharedStoreNeverRegresses(t *testing.T) {
 	h, _ := shared.Head(ctx, core.DefaultBranch)
 	if dh, _ := core.DecodeHead(h); dh.Commit != second.CommitID() {
 		t.Fatalf("the shared head regressed")
+	}
+}
+
+// TestNegotiateAfterPrune: when the server no longer has the client's
+// commit (pruned) and the client is behind, the two sides find what the
+// client lacks top-down; the client fetches only that, never resets, and
+// its listeners see every transaction.
+func TestNegotiateAfterPrune(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, pub := setup(t)
+	if _, err := conn.Transact(ctx, bigLoad(3000)); err != nil {
+		t.Fatal(err)
+	}
+	local := mem.New()
+	run := func(r *csync.Replica) (context.CancelFunc, chan error, *pipe) {
+		p := &pipe{msgs: make(chan any, 16)}
+		s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{BatchBytes: 16 << 10, Window: 2, Engine: coresync.Engine(nil)})
+		sctx, scancel := context.WithCancel(ctx)
+		go s.Run(sctx, r.Subscription("people"))
+		return scancel, serveReplica(sctx, t, p, r, s, nil), p
+	}
+	r, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, errc, _ := run(r)
+	if _, err := r.WaitFor(ctx, conn.DB().BasisT()); err != nil {
+		t.Fatal(err)
+	}
+	full := r.Stats()
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	before := conn.DB().CommitID()
+	for i := 0; i < 20; i++ {
+		if _, err := conn.Transact(ctx, fmt.Sprintf(`[{:name "off%d" :age %d}]`, i, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := core.Diff(ctx, conn.Store(), before, conn.DB().CommitID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Prune the client's commit record from the server.
+	if err := conn.Store().Delete(ctx, []string{before}); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var replayed, resets int
+	r2.Listen(func(e csync.Event) {
+		if e.Resync {
+			resets++
+		} else {
+			replayed++
+		}
+	})
+	stop, errc, _ = run(r2)
+	defer func() { stop(); <-errc }()
+	db, err := r2.WaitFor(ctx, conn.DB().BasisT())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.CommitID() != conn.DB().CommitID() {
+		t.Fatal("negotiated replica at another commit")
+	}
+	got := r2.Stats()
+	if resets != 0 || replayed != 20 {
+		t.Fatalf("%d resets, %d transactions replayed; want 0 and 20", resets, replayed)
+	}
+	if got.Nodes != int64(len(want)) {
+		t.Fatalf("negotiation fetched %d nodes; the 20 commits added %d", got.Nodes, len(want))
+	}
+	t.Logf("full sync %d nodes; after the prune %d nodes", full.Nodes, got.Nodes)
+	if n := len(collect(t, coresync.DB(db), datom.AEVT, datom.Keyword("name"))); n != 3020 {
+		t.Fatalf("replica holds %d names", n)
+	}
+}
+
+// A client that never answers an offer ends its stream with ErrOfferTimeout
+// (the client side then resubscribes), instead of holding a sender forever.
+func TestOfferTimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, pub := setup(t)
+	if _, err := conn.Transact(ctx, bigLoad(10)); err != nil {
+		t.Fatal(err)
+	}
+	inc := conn.DB().Incarnation()
+	p := &pipe{msgs: make(chan any, 16)}
+	go func() {
+		for range p.msgs { // read, never answer
+		}
+	}()
+	s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{Engine: coresync.Engine(nil), OfferTimeout: 20 * time.Millisecond})
+	sub := csync.Subscribe{DB: "people", Incarnation: inc[:], Commit: []byte("a commit the server never had 0"), BasisT: 1}
+	err := s.Run(ctx, sub)
+	close(p.msgs) // Run has returned: nothing sends any more
+	if !errors.Is(err, csync.ErrOfferTimeout) {
+		t.Fatalf("Run: %v, want ErrOfferTimeout", err)
 	}
 }

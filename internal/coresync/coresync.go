@@ -39,6 +39,9 @@ func Engine(opts *core.Options) csync.Engine {
 		Diff: func(ctx context.Context, st store.Store, from, to string) ([]string, error) {
 			return core.Diff(ctx, st, from, to)
 		},
+		Missing: func(ctx context.Context, st store.Store, commit string, lacks func(context.Context, []string) ([]string, error)) ([]string, error) {
+			return core.Missing(ctx, st, commit, lacks)
+		},
 		DecodeHead: func(b []byte) (csync.HeadInfo, error) {
 			h, err := core.DecodeHead(b)
 			return csync.HeadInfo{Commit: h.Commit, Incarnation: h.Incarnation, BasisT: h.BasisT}, err

@@ -5,6 +5,8 @@ package main
 import (
 	"context"
 	"encoding/binary"
+	"runtime"
+	"time"
 	"unsafe"
 )
 
@@ -63,6 +65,8 @@ var fast struct {
 	// parsed queries and patterns are keyed by the text).
 	texts [8]any
 	next  int
+
+	yielded time.Time // the last yieldSometimes that yielded
 }
 
 // cairnIn returns the address of the input buffer, grown to at least n
@@ -102,15 +106,33 @@ func cairnRead(op, db, flags int32, asOf, since float64, nstr int32) int32 {
 		fast.out = nil
 	}
 	b, err := fastRead(fast.out[:0], op, db, flags, asOf, since, nstr)
+	n := int32(len(b))
 	if err != nil {
 		b = append(b[:0], errorCode(err)...)
 		b = append(b, '\n')
 		b = append(b, err.Error()...)
-		fast.out = b
-		return -int32(len(b))
+		n = -int32(len(b))
 	}
+	yieldSometimes()
 	fast.out = b
-	return int32(len(b))
+	return n
+}
+
+// yieldSometimes lets the scheduler run, at most once a millisecond. A
+// js.Func call ran every runnable goroutine before returning to
+// JavaScript; these exports run on the caller's stack and return at once,
+// so without this a page calling them in a loop would starve the other
+// goroutines, among them the collector's mark workers (marking then falls
+// to allocation assists, under write barriers, and costs more: the heavy
+// query shapes were up to 2x slower). The output buffer is detached
+// meanwhile: a goroutine that calls a JavaScript listener could reach a
+// nested cairnRead, which must not write into this call's result.
+func yieldSometimes() {
+	if now := time.Now(); now.Sub(fast.yielded) >= time.Millisecond {
+		fast.out = nil
+		runtime.Gosched()
+		fast.yielded = time.Now()
+	}
 }
 
 func fastRead(b []byte, op, db, flags int32, asOf, since float64, nstr int32) (_ []byte, err error) {

@@ -299,3 +299,17 @@ func TestInternText(t *testing.T) {
 		t.Errorf("a repeated text allocates %v times", n)
 	}
 }
+
+// A direct read lets the other goroutines run now and then (a page may
+// call them in a loop without returning to the event loop).
+func TestFastReadYields(t *testing.T) {
+	ran := make(chan struct{})
+	go close(ran)
+	fast.yielded = time.Time{}
+	fastCall(opQ, 7, 0)
+	select {
+	case <-ran:
+	default:
+		t.Fatal("the other goroutine did not run")
+	}
+}

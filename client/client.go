@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	gosync "sync"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/internal/coresync"
+	"github.com/cairn-db/cairn/logging"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/rpc"
 	"github.com/cairn-db/cairn/store"
@@ -34,14 +34,14 @@ type Options struct {
 	// OnStatus observes connection status changes.
 	OnStatus func(peer.StatusChange)
 	// Logger; nil discards.
-	Logger *slog.Logger
+	Logger logging.Logger
 }
 
 // Client is a connection to a sync server and the databases opened through
 // it. It is safe for concurrent use.
 type Client struct {
 	opts Options
-	log  *slog.Logger
+	log  logging.Logger
 	pc   *peer.Client
 
 	cancel context.CancelFunc
@@ -65,7 +65,7 @@ func New(url string, opts *Options) (*Client, error) {
 	}
 	c := &Client{opts: o, log: o.Logger, up: make(chan struct{}), dbs: map[string]*Database{}, done: make(chan struct{})}
 	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
+		c.log = logging.Discard
 	}
 	po := o.Peer
 	po.Dial.Token = o.Token

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"maps"
 	"slices"
 	gosync "sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/core/schema"
 	"github.com/cairn-db/cairn/core/tx"
+	"github.com/cairn-db/cairn/logging"
 	"github.com/cairn-db/cairn/store"
 )
 
@@ -66,7 +66,7 @@ type Options struct {
 	// Now is the clock for :db/txInstant; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the connection's logs; nil discards them.
-	Logger *slog.Logger
+	Logger logging.Logger
 	// MaxGroup bounds how many queued transactions one group commit takes
 	// (default 512).
 	MaxGroup int
@@ -74,7 +74,7 @@ type Options struct {
 	Branch string
 }
 
-var discard = slog.New(slog.DiscardHandler)
+var discard = logging.Discard
 
 func (o *Options) withDefaults() Options {
 	var c Options

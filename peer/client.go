@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"github.com/cairn-db/cairn/logging"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -78,8 +78,9 @@ type ClientOptions struct {
 	// (wait = d × (1 − jitter × rand)); default 0.5, negative means none.
 	BackoffJitter float64
 
-	// Logger; default Dial.Logger, then slog.Default().
-	Logger *slog.Logger
+	// Logger; default Dial.Logger, then logging.Default() (slog.Default()
+	// natively).
+	Logger logging.Logger
 }
 
 // Client keeps one connection to a server alive: it dials, runs OnConnect,
@@ -89,7 +90,7 @@ type ClientOptions struct {
 type Client struct {
 	url    string
 	opts   ClientOptions
-	log    *slog.Logger
+	log    logging.Logger
 	status atomic.Int32
 
 	mu      sync.Mutex
@@ -124,7 +125,7 @@ func NewClient(url string, opts *ClientOptions) (*Client, error) {
 		o.Logger = o.Dial.Logger
 	}
 	if o.Logger == nil {
-		o.Logger = slog.Default()
+		o.Logger = logging.Default()
 	}
 	if o.Dial.Logger == nil {
 		o.Dial.Logger = o.Logger

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"github.com/cairn-db/cairn/logging"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,7 +79,7 @@ type authBody struct {
 // connConfig is what newConn needs from server or client options.
 type connConfig struct {
 	info         Info
-	log          *slog.Logger
+	log          logging.Logger
 	frameLimit   int
 	writeTimeout time.Duration
 	queue        int
@@ -101,7 +101,7 @@ type connConfig struct {
 type conn struct {
 	t   transport
 	cfg connConfig
-	log *slog.Logger
+	log logging.Logger
 
 	in  chan Msg
 	wmu chan struct{}

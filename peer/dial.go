@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"github.com/cairn-db/cairn/logging"
 	"sync/atomic"
 	"time"
 )
@@ -48,8 +48,9 @@ type DialOptions struct {
 	// opts.HTTPClient = c.
 	NativeDialOptions
 
-	// Logger receives connection events; default slog.Default().
-	Logger *slog.Logger
+	// Logger receives connection events; default logging.Default()
+	// (slog.Default() natively).
+	Logger logging.Logger
 }
 
 func (o *DialOptions) withDefaults() (DialOptions, error) {
@@ -66,7 +67,7 @@ func (o *DialOptions) withDefaults() (DialOptions, error) {
 	r.WriteTimeout = cmp0(r.WriteTimeout, 30*time.Second)
 	r.Queue = cmp0(r.Queue, 16)
 	if r.Logger == nil {
-		r.Logger = slog.Default()
+		r.Logger = logging.Default()
 	}
 	return r, nil
 }

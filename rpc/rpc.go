@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/cairn-db/cairn/logging"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -120,7 +120,7 @@ type Options struct {
 	// Queue is the number of passed-on messages buffered for Recv; default 16.
 	Queue int
 	// Logger; default slog.Default().
-	Logger *slog.Logger
+	Logger logging.Logger
 }
 
 // Endpoint is the rpc middleware over a peer.Conn: it serves the registered
@@ -133,7 +133,7 @@ type Endpoint struct {
 
 	reg    *Registry
 	opts   Options
-	log    *slog.Logger
+	log    logging.Logger
 	sem    chan struct{}
 	nextID atomic.Uint64
 
@@ -159,7 +159,7 @@ func New(c peer.Conn, opts *Options) *Endpoint {
 		o.MaxConcurrent = 64
 	}
 	if o.Logger == nil {
-		o.Logger = slog.Default()
+		o.Logger = logging.Default()
 	}
 	e := &Endpoint{
 		reg:     o.Registry,

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	gosync "sync"
 	"time"
 
+	"github.com/cairn-db/cairn/logging"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/store"
 )
@@ -44,7 +44,7 @@ type ServerOptions struct {
 	Sender SenderOptions
 	// OnSubscribe and OnUnsubscribe observe subscriptions (metrics).
 	OnSubscribe, OnUnsubscribe func(db string)
-	Logger                     *slog.Logger
+	Logger                     logging.Logger
 }
 
 // ServerLayer is the sync middleware on a server connection: it handles
@@ -52,7 +52,7 @@ type ServerOptions struct {
 type ServerLayer struct {
 	*peer.Layer
 	opts ServerOptions
-	log  *slog.Logger
+	log  logging.Logger
 
 	mu   gosync.Mutex
 	subs map[string]*subscription
@@ -68,7 +68,7 @@ type subscription struct {
 func NewServerLayer(inner peer.Conn, opts ServerOptions) *ServerLayer {
 	l := &ServerLayer{opts: opts, log: opts.Logger, subs: map[string]*subscription{}}
 	if l.log == nil {
-		l.log = slog.New(slog.DiscardHandler)
+		l.log = logging.Discard
 	}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
 	l.Layer.Start()
@@ -206,7 +206,7 @@ type ClientOptions struct {
 	// the server, a rejected batch); the layer resubscribes where that
 	// helps.
 	OnError func(db string, err error)
-	Logger  *slog.Logger
+	Logger  logging.Logger
 }
 
 // ClientLayer is the sync middleware on a client connection: it applies
@@ -215,14 +215,14 @@ type ClientOptions struct {
 type ClientLayer struct {
 	*peer.Layer
 	opts ClientOptions
-	log  *slog.Logger
+	log  logging.Logger
 }
 
 // NewClientLayer stacks the client side of sync on inner.
 func NewClientLayer(inner peer.Conn, opts ClientOptions) *ClientLayer {
 	l := &ClientLayer{opts: opts, log: opts.Logger}
 	if l.log == nil {
-		l.log = slog.New(slog.DiscardHandler)
+		l.log = logging.Discard
 	}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
 	l.Layer.Start()

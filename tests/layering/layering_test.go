@@ -60,6 +60,8 @@ var rules = []rule{
 	// wires the two), not the engine or its queries; it owns no servers.
 	{from: mod + "/sync", forbidden: []string{mod + "/core", mod + "/internal", mod + "/server", mod + "/client", mod + "/cmd"},
 		except: []string{mod + "/core/datom", mod + "/core/edn"}},
+	// The browser build stays small: no HTTP stack, no slog (and its JSON).
+	{from: mod + "/wasm", forbidden: []string{"net/http", "log/slog", "encoding/json", "regexp"}},
 }
 
 func check(t *testing.T, goos, goarch string) {

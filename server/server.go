@@ -62,6 +62,7 @@ type Server struct {
 	calls   *rpc.Registry
 	peers   *peer.Server
 	diffs   *csync.DiffCache
+	engine  csync.Engine // how senders diff commits and encode heads
 	Metrics *Metrics
 	mux     *http.ServeMux
 	conns   gosync.WaitGroup
@@ -78,7 +79,7 @@ func New(opts Options) (*Server, error) {
 	if opts.CacheBytes <= 0 {
 		opts.CacheBytes = 256 << 20
 	}
-	s := &Server{opts: opts, log: opts.Logger, Metrics: &Metrics{}, diffs: csync.NewDiffCache(256)}
+	s := &Server{opts: opts, log: opts.Logger, Metrics: &Metrics{}, diffs: csync.NewDiffCache(256), engine: coresync.Engine(nil)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -163,7 +164,7 @@ func (s *Server) serve(ctx context.Context, c peer.Conn) {
 func (s *Server) senderOptions() csync.SenderOptions {
 	o := s.opts.Sender
 	o.Diffs = s.diffs
-	o.Engine = coresync.Engine(nil)
+	o.Engine = s.engine
 	user := o.OnSent
 	o.OnSent = func(nodes int, bytes int64) {
 		s.Metrics.NodesSynced.Add(int64(nodes))

@@ -164,50 +164,53 @@ func (s *Sender) step(ctx context.Context, from string, db Value) error {
 	if err != nil {
 		return fmt.Errorf("sync: diff: %w", err)
 	}
-	send := func(body any) error { return s.sendWindowed(ctx, body) }
-	nodes, total := len(p.keys), int64(0)
-	if len(p.batches) > 0 {
-		// A small diff, encoded once and shared by every subscriber
-		// making the same step: each batch's Seq is its position, and the
-		// last carries the head (it is not acknowledged).
-		last := len(p.batches) - 1
-		for _, b := range p.batches[:last] {
-			if err := send(b); err != nil {
-				return err
-			}
-		}
-		if err := s.out.Send(ctx, TypeNodes, p.batches[last]); err != nil {
+	if len(p.batches) == 0 {
+		// A large diff (an initial sync), or an empty one.
+		return s.sendAll(ctx, p.keys, head)
+	}
+	// A small diff, encoded once and shared by every subscriber making the
+	// same step: each batch's Seq is its position, and the last carries
+	// the head (it is not acknowledged).
+	last := len(p.batches) - 1
+	for _, b := range p.batches[:last] {
+		if err := s.sendWindowed(ctx, b); err != nil {
 			return err
 		}
-		if s.opts.OnSent != nil {
-			s.opts.OnSent(nodes, p.bytes)
-		}
-		return nil
-	} else if p.batches == nil {
-		// A large diff (an initial sync) streams from the store in
-		// batches, holding one batch in memory at a time.
-		t, err := s.stream(ctx, p.keys, send)
-		if err != nil {
-			return err
-		}
-		total = t
+	}
+	if err := s.out.Send(ctx, TypeNodes, p.batches[last]); err != nil {
+		return err
+	}
+	if s.opts.OnSent != nil {
+		s.opts.OnSent(len(p.keys), p.bytes)
+	}
+	return nil
+}
+
+// sendAll streams the entries under keys from the store in acknowledged
+// batches, holding one batch in memory at a time, then head.
+func (s *Sender) sendAll(ctx context.Context, keys []string, head []byte) error {
+	var seq uint64
+	var total int64
+	err := batchNodes(ctx, len(keys), storeEntries(s.st, keys), s.db, s.opts.BatchBytes, func(m *Nodes, size int64) error {
+		seq++
+		m.Seq = seq
+		total += size
+		return s.sendWindowed(ctx, m)
+	})
+	if err != nil {
+		return err
 	}
 	// The head follows its nodes on the same ordered connection, and the
 	// client stores each batch before it reads the next message, so the
 	// head needs no round trip: unacknowledged batches stay counted in the
 	// window across steps.
-	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: nodes, Bytes: total}); err != nil {
+	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: len(keys), Bytes: total}); err != nil {
 		return err
 	}
 	if s.opts.OnSent != nil {
-		s.opts.OnSent(nodes, total)
+		s.opts.OnSent(len(keys), total)
 	}
 	return nil
-}
-
-// storeGet reads entries from a store.
-func storeGet(st store.Store) func(ctx context.Context, key string) ([]byte, error) {
-	return st.Get
 }
 
 // sendWindowed sends one Nodes message that the client acknowledges,
@@ -226,20 +229,6 @@ func (s *Sender) sendWindowed(ctx context.Context, body any) error {
 	}
 	s.inflight++
 	return nil
-}
-
-// stream sends the entries under keys from the store in acknowledged
-// batches and returns the bytes sent.
-func (s *Sender) stream(ctx context.Context, keys []string, send func(any) error) (int64, error) {
-	var seq uint64
-	var total int64
-	err := batchNodes(ctx, storeGet(s.st), s.db, keys, s.opts.BatchBytes, func(m *Nodes, size int64) error {
-		seq++
-		m.Seq = seq
-		total += size
-		return send(m)
-	})
-	return total, err
 }
 
 // maxOfferKeys bounds the keys of one Offer (about 140 KiB).
@@ -290,27 +279,27 @@ func (s *Sender) negotiate(ctx context.Context, db Value) error {
 	if err != nil {
 		return fmt.Errorf("sync: negotiation: %w", err)
 	}
-	total, err := s.stream(ctx, keys, func(body any) error { return s.sendWindowed(ctx, body) })
-	if err != nil {
-		return err
-	}
-	head := s.opts.Engine.EncodeHead(db)
-	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: len(keys), Bytes: total}); err != nil {
-		return err
-	}
-	if s.opts.OnSent != nil {
-		s.opts.OnSent(len(keys), total)
-	}
-	return nil
+	return s.sendAll(ctx, keys, s.opts.Engine.EncodeHead(db))
 }
 
-// batchNodes reads the entries under keys with get, in order, and hands
-// them to emit in Nodes messages of at most batchBytes (a larger entry gets
-// a message of its own), with the message's key and value bytes.
-func batchNodes(ctx context.Context, get func(ctx context.Context, key string) ([]byte, error), db string, keys []string, batchBytes int, emit func(*Nodes, int64) error) error {
+// entryAt returns the i-th entry to send.
+type entryAt func(ctx context.Context, i int) (key string, value []byte, err error)
+
+// storeEntries reads the entries under keys from st.
+func storeEntries(st store.Store, keys []string) entryAt {
+	return func(ctx context.Context, i int) (string, []byte, error) {
+		v, err := st.Get(ctx, keys[i])
+		return keys[i], v, err
+	}
+}
+
+// batchNodes hands the n entries at(0)..at(n-1), in order, to emit in Nodes
+// messages of at most batchBytes (a larger entry gets a message of its
+// own), with the message's key and value bytes.
+func batchNodes(ctx context.Context, n int, at entryAt, db string, batchBytes int, emit func(*Nodes, int64) error) error {
 	msg, size := &Nodes{DB: db}, 0
-	for _, k := range keys {
-		v, err := get(ctx, k)
+	for i := range n {
+		k, v, err := at(ctx, i)
 		if err != nil {
 			return fmt.Errorf("sync: reading node: %w", err)
 		}
@@ -394,26 +383,25 @@ func (c *DiffCache) prepare(ctx context.Context, st store.Store, diff diffFunc, 
 type diffFunc = func(ctx context.Context, st store.Store, from, to string) ([]string, error)
 
 func (e *diffEntry) compute(ctx context.Context, st store.Store, diff diffFunc, db, from string, to Value, head []byte, batchBytes int) {
-	get := storeGet(st)
+	var at entryAt
 	if parent, nodes, ok := to.CommitNodes(); ok && parent == from && from != "" {
 		// A subscriber at the parent of a commit this process just made
 		// (every live subscriber): the commit's own entries are the diff,
 		// in memory, children first.
-		vals := make(map[string][]byte, len(nodes))
 		e.keys = make([]string, len(nodes))
 		for i, kv := range nodes {
 			e.keys[i] = kv.Key
-			vals[kv.Key] = kv.Value
 		}
-		get = func(ctx context.Context, key string) ([]byte, error) { return vals[key], nil }
+		at = func(_ context.Context, i int) (string, []byte, error) { return nodes[i].Key, nodes[i].Value, nil }
 	} else {
 		e.keys, e.err = diff(ctx, st, from, to.CommitID())
+		at = storeEntries(st, e.keys)
 	}
 	if e.err != nil || len(e.keys) > sharedBatchKeys {
 		return
 	}
 	var msgs []*Nodes
-	e.err = batchNodes(ctx, get, db, e.keys, batchBytes, func(m *Nodes, size int64) error {
+	e.err = batchNodes(ctx, len(e.keys), at, db, batchBytes, func(m *Nodes, size int64) error {
 		msgs = append(msgs, m)
 		e.bytes += size
 		return nil

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/cairn-db/cairn/core"
-	"github.com/cairn-db/cairn/core/schema"
-	"github.com/cairn-db/cairn/store/mem"
 )
 
 // CommitNodes of a fresh commit covers everything reachable from it that
@@ -15,13 +13,7 @@ import (
 // a bulk commit keeps none.
 func TestCommitNodes(t *testing.T) {
 	ctx := context.Background()
-	st := &countingStore{Store: mem.New()}
-	conn, err := core.Create(ctx, st, core.Config{Mode: core.ModeDataScript, SchemaFlexibility: schema.FlexRead, Schema: benchSchema}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	mustTransact(t, conn, load20k(5000))
+	conn, st := people5000(t)
 	if _, _, ok := conn.DB().CommitNodes(); ok {
 		t.Fatal("a bulk commit of thousands of nodes kept them")
 	}

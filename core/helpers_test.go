@@ -9,6 +9,7 @@ import (
 
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/schema"
 	"github.com/cairn-db/cairn/store"
 	"github.com/cairn-db/cairn/store/mem"
 )
@@ -103,3 +104,17 @@ func all(t testing.TB, db *core.DB, order datom.Order, comps ...datom.Value) []s
 }
 
 func kw(s string) datom.Value { return datom.Keyword(s) }
+
+// people5000 returns a connection (closed at cleanup) on a counting memory
+// store, in DataScript mode, holding load20k(5000).
+func people5000(t *testing.T) (*core.Conn, *countingStore) {
+	t.Helper()
+	st := &countingStore{Store: mem.New()}
+	conn, err := core.Create(context.Background(), st, core.Config{Mode: core.ModeDataScript, SchemaFlexibility: schema.FlexRead, Schema: benchSchema}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	mustTransact(t, conn, load20k(5000))
+	return conn, st
+}

@@ -6,8 +6,6 @@ import (
 
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/index"
-	"github.com/cairn-db/cairn/core/schema"
-	"github.com/cairn-db/cairn/store/mem"
 )
 
 // TestMissing: the top-down negotiation finds exactly what a side holding
@@ -15,13 +13,7 @@ import (
 // order that keeps the closure invariant, asking about few keys.
 func TestMissing(t *testing.T) {
 	ctx := context.Background()
-	st := &countingStore{Store: mem.New()}
-	conn, err := core.Create(ctx, st, core.Config{Mode: core.ModeDataScript, SchemaFlexibility: schema.FlexRead, Schema: benchSchema}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	mustTransact(t, conn, load20k(5000))
+	conn, st := people5000(t)
 	a := conn.DB().CommitID()
 	mustTransact(t, conn, `[[:db/add 10 :age 7] [:db/add 4000 :nickname "z"] [:db/retract 20 :age 20]]`)
 	mustTransact(t, conn, `[{:db/id -1 :name "new" :age 3}]`)

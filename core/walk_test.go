@@ -7,8 +7,6 @@ import (
 
 	"github.com/cairn-db/cairn/core"
 	"github.com/cairn-db/cairn/core/datom"
-	"github.com/cairn-db/cairn/core/schema"
-	"github.com/cairn-db/cairn/store/mem"
 )
 
 func reachable(t *testing.T, st *countingStore, commit string) map[string]bool {
@@ -31,13 +29,7 @@ func reachable(t *testing.T, st *countingStore, commit string) map[string]bool {
 // and that it reads far fewer nodes than a full walk.
 func TestWalkAndDiff(t *testing.T) {
 	ctx := context.Background()
-	st := &countingStore{Store: mem.New()}
-	conn, err := core.Create(ctx, st, core.Config{Mode: core.ModeDataScript, SchemaFlexibility: schema.FlexRead, Schema: benchSchema}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	mustTransact(t, conn, load20k(5000))
+	conn, st := people5000(t)
 	a := conn.DB().CommitID()
 	mustTransact(t, conn, `[[:db/add 10 :age 7] [:db/add 4000 :nickname "z"]]`)
 	b := conn.DB().CommitID()

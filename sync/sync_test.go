@@ -111,6 +111,17 @@ func setup(t *testing.T) (*core.Conn, *csync.Publisher) {
 	return conn, pub
 }
 
+// follow streams database "people" of conn into r, through a sender and
+// a pipe, until the returned cancel is called; the channel reports how the
+// replica's side ended.
+func follow(ctx context.Context, t *testing.T, conn *core.Conn, pub *csync.Publisher, r *csync.Replica) (context.CancelFunc, chan error) {
+	p := &pipe{msgs: make(chan any, 16)}
+	s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{BatchBytes: 16 << 10, Window: 2, Engine: coresync.Engine(nil)})
+	sctx, scancel := context.WithCancel(ctx)
+	go s.Run(sctx, r.Subscription("people"))
+	return scancel, serveReplica(sctx, t, p, r, s, nil)
+}
+
 func TestFullSyncLiveAndResume(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -126,14 +137,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 	var seen []int64
 	r.Listen(func(e csync.Event) { seen = append(seen, e.TxID) })
 
-	run := func(r *csync.Replica) (context.CancelFunc, chan error) {
-		p := &pipe{msgs: make(chan any, 16)}
-		s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{BatchBytes: 16 << 10, Window: 2, Engine: coresync.Engine(nil)})
-		sctx, scancel := context.WithCancel(ctx)
-		go s.Run(sctx, r.Subscription("people"))
-		return scancel, serveReplica(sctx, t, p, r, s, nil)
-	}
-	stop, errc := run(r)
+	stop, errc := follow(ctx, t, conn, pub, r)
 	db, err := r.WaitFor(ctx, conn.DB().BasisT())
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +181,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 	}
 	var resumed []int64
 	r2.Listen(func(e csync.Event) { resumed = append(resumed, e.TxID) })
-	stop, errc = run(r2)
+	stop, errc = follow(ctx, t, conn, pub, r2)
 	defer func() { stop(); <-errc }()
 	db, err = r2.WaitFor(ctx, conn.DB().BasisT())
 	if err != nil {
@@ -329,18 +333,11 @@ func TestNegotiateAfterPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := mem.New()
-	run := func(r *csync.Replica) (context.CancelFunc, chan error, *pipe) {
-		p := &pipe{msgs: make(chan any, 16)}
-		s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{BatchBytes: 16 << 10, Window: 2, Engine: coresync.Engine(nil)})
-		sctx, scancel := context.WithCancel(ctx)
-		go s.Run(sctx, r.Subscription("people"))
-		return scancel, serveReplica(sctx, t, p, r, s, nil), p
-	}
 	r, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop, errc, _ := run(r)
+	stop, errc := follow(ctx, t, conn, pub, r)
 	if _, err := r.WaitFor(ctx, conn.DB().BasisT()); err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +372,7 @@ func TestNegotiateAfterPrune(t *testing.T) {
 			replayed++
 		}
 	})
-	stop, errc, _ = run(r2)
+	stop, errc = follow(ctx, t, conn, pub, r2)
 	defer func() { stop(); <-errc }()
 	db, err := r2.WaitFor(ctx, conn.DB().BasisT())
 	if err != nil {

@@ -117,19 +117,7 @@ func checkAcked(t *testing.T, db *core.DB, acked []int64) {
 func TestConnectionCutsDuringSync(t *testing.T) {
 	ctx := ctxT(t, 120*time.Second)
 	srv := startServer(t, t.TempDir(), token, 0)
-	a := dial(t, ctx, srv.URL())
-	if err := a.CreateDatabase(ctx, "cuts", client.CreateOptions{Schema: peopleSchema}); err != nil {
-		t.Fatal(err)
-	}
-	da, err := a.Open(ctx, "cuts", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 12000; i += 4000 {
-		if _, err := da.Transact(ctx, bulk(i, 4000)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, da := createPeople(t, ctx, srv.URL(), "cuts", 12000, 4000)
 	px := newProxy(t, srv.Addr)
 	bst := openFileStore(t, t.TempDir())
 	defer bst.Close()
@@ -175,14 +163,7 @@ func TestServerRestartUnderPeers(t *testing.T) {
 	data := t.TempDir()
 	srv := startServer(t, data, token, 0)
 	px := newProxy(t, srv.Addr)
-	a := dial(t, ctx, px.url())
-	if err := a.CreateDatabase(ctx, "restart", client.CreateOptions{Schema: peopleSchema}); err != nil {
-		t.Fatal(err)
-	}
-	da, err := a.Open(ctx, "restart", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, da := createPeople(t, ctx, px.url(), "restart", 0, 1)
 	bst := openFileStore(t, t.TempDir())
 	defer bst.Close()
 	b := dial(t, ctx, px.url())

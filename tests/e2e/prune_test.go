@@ -19,17 +19,7 @@ func TestResumeAfterPrune(t *testing.T) {
 	ctx := ctxT(t, 120*time.Second)
 	data := t.TempDir()
 	srv := startServer(t, data, token, 0)
-	a := dial(t, ctx, srv.URL())
-	if err := a.CreateDatabase(ctx, "pruned", client.CreateOptions{Schema: peopleSchema}); err != nil {
-		t.Fatal(err)
-	}
-	da, err := a.Open(ctx, "pruned", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := da.Transact(ctx, bulk(0, 5000)); err != nil {
-		t.Fatal(err)
-	}
+	a, da := createPeople(t, ctx, srv.URL(), "pruned", 5000, 5000)
 	bdir := t.TempDir()
 	bst := openFileStore(t, bdir)
 	b := dial(t, ctx, srv.URL())

@@ -192,23 +192,32 @@ func bulk(from, n int) string {
 // TestResumeFetchesOnlyTheDelta: B syncs a database of 100k+ datoms,
 // disconnects, A commits 100 small transactions, and B, reconnecting from
 // its store, fetches no more nodes than those commits created.
+// createPeople creates database name on the server at url and loads n
+// people, per in each transaction, through a new client with an in-memory
+// replica.
+func createPeople(t *testing.T, ctx context.Context, url, name string, n, per int) (*client.Client, *client.Database) {
+	t.Helper()
+	a := dial(t, ctx, url)
+	if err := a.CreateDatabase(ctx, name, client.CreateOptions{Schema: peopleSchema}); err != nil {
+		t.Fatal(err)
+	}
+	da, err := a.Open(ctx, name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i += per {
+		if _, err := da.Transact(ctx, bulk(i, min(per, n-i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, da
+}
+
 func TestResumeFetchesOnlyTheDelta(t *testing.T) {
 	ctx := ctxT(t, 120*time.Second)
 	data := t.TempDir()
 	srv := startServer(t, data, token, 0)
-	a := dial(t, ctx, srv.URL())
-	if err := a.CreateDatabase(ctx, "big", client.CreateOptions{Schema: peopleSchema}); err != nil {
-		t.Fatal(err)
-	}
-	da, err := a.Open(ctx, "big", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 20000; i += 5000 {
-		if _, err := da.Transact(ctx, bulk(i, 5000)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, da := createPeople(t, ctx, srv.URL(), "big", 20000, 5000)
 	bdir := t.TempDir()
 	bst := openFileStore(t, bdir)
 	b := dial(t, ctx, srv.URL())

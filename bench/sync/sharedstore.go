@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"sort"
 	"strings"
@@ -38,8 +39,6 @@ func (p *nodePool) store() *pooledStore {
 	return &pooledStore{pool: p, keys: map[string]struct{}{}, heads: map[string][]byte{}}
 }
 
-func clone(b []byte) []byte { return append([]byte(nil), b...) }
-
 func (s *pooledStore) Get(ctx context.Context, key string) ([]byte, error) {
 	s.mu.RLock()
 	_, ok := s.keys[key]
@@ -54,7 +53,7 @@ func (s *pooledStore) Get(ctx context.Context, key string) ([]byte, error) {
 	s.pool.mu.RLock()
 	v := s.pool.m[key]
 	s.pool.mu.RUnlock()
-	return clone(v), nil
+	return bytes.Clone(v), nil
 }
 
 func (s *pooledStore) Has(ctx context.Context, key string) (bool, error) {
@@ -73,7 +72,7 @@ func (s *pooledStore) Write(ctx context.Context, b store.Batch) error {
 	}
 	vals := make([][]byte, len(b.Puts))
 	for i, kv := range b.Puts {
-		vals[i] = clone(kv.Value)
+		vals[i] = bytes.Clone(kv.Value)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -97,7 +96,7 @@ func (s *pooledStore) Write(ctx context.Context, b store.Batch) error {
 		s.pool.mu.Unlock()
 	}
 	if h := b.Head; h != nil {
-		s.heads[h.Name] = clone(h.New)
+		s.heads[h.Name] = bytes.Clone(h.New)
 	}
 	return nil
 }
@@ -112,7 +111,7 @@ func (s *pooledStore) Head(ctx context.Context, name string) ([]byte, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return clone(h), nil
+	return bytes.Clone(h), nil
 }
 
 func (s *pooledStore) Iterate(ctx context.Context, prefix string, fn func(key string, value []byte) error) error {
@@ -129,7 +128,7 @@ func (s *pooledStore) Iterate(ctx context.Context, prefix string, fn func(key st
 		s.pool.mu.RLock()
 		v := s.pool.m[k]
 		s.pool.mu.RUnlock()
-		if err := fn(k, clone(v)); err != nil {
+		if err := fn(k, bytes.Clone(v)); err != nil {
 			return err
 		}
 	}

@@ -37,12 +37,6 @@ func New() *Store {
 	return &Store{entries: make(map[string][]byte), heads: make(map[string][]byte)}
 }
 
-func clone(b []byte) []byte {
-	c := make([]byte, len(b))
-	copy(c, b)
-	return c
-}
-
 // Get returns a copy of the value stored under key, or store.ErrNotFound.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
@@ -57,7 +51,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return clone(v), nil
+	return bytes.Clone(v), nil
 }
 
 // Has reports whether key is present.
@@ -109,13 +103,13 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 			if _, ok := s.entries[kv.Key]; ok {
 				continue
 			}
-			s.entries[kv.Key] = clone(kv.Value)
+			s.entries[kv.Key] = bytes.Clone(kv.Value)
 		}
 		s.stats.BytesWritten += uint64(len(kv.Key) + len(kv.Value))
 		wrote = true
 	}
 	if h := b.Head; h != nil {
-		s.heads[h.Name] = clone(h.New)
+		s.heads[h.Name] = bytes.Clone(h.New)
 		s.stats.BytesWritten += uint64(len(h.Name) + len(h.New))
 		wrote = true
 	}
@@ -139,7 +133,7 @@ func (s *Store) Head(ctx context.Context, name string) ([]byte, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	return clone(v), nil
+	return bytes.Clone(v), nil
 }
 
 // Iterate calls fn for each entry whose key starts with prefix, in ascending
@@ -169,7 +163,7 @@ func (s *Store) Iterate(ctx context.Context, prefix string, fn func(key string, 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := fn(e.k, clone(e.v)); err != nil {
+		if err := fn(e.k, bytes.Clone(e.v)); err != nil {
 			return err
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/cairn-db/cairn/core/edn"
 	"github.com/cairn-db/cairn/core/pull"
 	"github.com/cairn-db/cairn/core/query"
 	"github.com/cairn-db/cairn/internal/corpus"
@@ -22,45 +21,27 @@ func loadCases(t testing.TB) []confCase {
 	return cs
 }
 
+// memReader runs the read cases on the in-memory source.
+type memReader struct{ db *memDB }
+
+func (r memReader) Q(ctx context.Context, q any, inputs ...any) (any, error) {
+	return query.Q(ctx, q, append([]any{r.db}, inputs...)...)
+}
+
+func (r memReader) Pull(ctx context.Context, pattern any, eid any) (any, error) {
+	return pull.Pull(ctx, r.db, pattern, eid)
+}
+
+func (r memReader) PullMany(ctx context.Context, pattern any, eids any) (any, error) {
+	return pull.PullMany(ctx, r.db, pattern, eids)
+}
+
 func runCase(c confCase) (string, error) {
 	db, err := buildDB(c.Schema, c.Txs)
 	if err != nil {
 		return "", err
 	}
-	ctx := context.Background()
-	switch c.Kind {
-	case "query":
-		inputs := []any{db}
-		for _, in := range c.Inputs {
-			v, err := edn.ReadString(in)
-			if err != nil {
-				return "", err
-			}
-			inputs = append(inputs, v)
-		}
-		res, err := query.Q(ctx, c.Query, inputs...)
-		if err != nil {
-			return "", err
-		}
-		return corpus.CanonicalResult(res, corpus.SortedShape(c.Query)), nil
-	case "pull":
-		eid, err := edn.ReadString(c.Eid)
-		if err != nil {
-			return "", err
-		}
-		res, err := pull.Pull(ctx, db, c.Pattern, eid)
-		if err != nil {
-			return "", err
-		}
-		return edn.Canonical(res), nil
-	case "pull-many":
-		res, err := pull.PullMany(ctx, db, c.Pattern, c.Eids)
-		if err != nil {
-			return "", err
-		}
-		return edn.Canonical(res), nil
-	}
-	return "", nil
+	return corpus.RunRead(context.Background(), memReader{db}, c)
 }
 
 // deliberateDiffs lists the cases where Cairn deliberately differs from

@@ -6,6 +6,7 @@ package corpus
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -108,4 +109,54 @@ func SortedShape(q string) bool {
 		}
 	}
 	return true
+}
+
+// Reader is what the read cases run against: a database value's query,
+// pull and pull-many.
+type Reader interface {
+	Q(ctx context.Context, query any, inputs ...any) (any, error)
+	Pull(ctx context.Context, pattern any, eid any) (any, error)
+	PullMany(ctx context.Context, pattern any, eids any) (any, error)
+}
+
+// RunRead runs a query, pull or pull-many case against r and prints the
+// result by the corpus's canonical rules.
+func RunRead(ctx context.Context, r Reader, c Case) (string, error) {
+	switch c.Kind {
+	case "query":
+		var inputs []any
+		for _, in := range c.Inputs {
+			v, err := edn.ReadString(in)
+			if err != nil {
+				return "", err
+			}
+			inputs = append(inputs, v)
+		}
+		res, err := r.Q(ctx, c.Query, inputs...)
+		if err != nil {
+			return "", err
+		}
+		return CanonicalResult(res, SortedShape(c.Query)), nil
+	case "pull":
+		eid, err := edn.ReadString(c.Eid)
+		if err != nil {
+			return "", err
+		}
+		res, err := r.Pull(ctx, c.Pattern, eid)
+		if err != nil {
+			return "", err
+		}
+		return edn.Canonical(res), nil
+	case "pull-many":
+		eids, err := edn.ReadString(c.Eids)
+		if err != nil {
+			return "", err
+		}
+		res, err := r.PullMany(ctx, c.Pattern, eids)
+		if err != nil {
+			return "", err
+		}
+		return edn.Canonical(res), nil
+	}
+	return "", fmt.Errorf("corpus: %s is not a read case (%s)", c.ID, c.Kind)
 }

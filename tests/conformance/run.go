@@ -8,6 +8,7 @@ import (
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
 	"github.com/cairn-db/cairn/core/schema"
+	"github.com/cairn-db/cairn/internal/corpus"
 	"github.com/cairn-db/cairn/store/mem"
 )
 
@@ -40,7 +41,7 @@ func runCase(ctx context.Context, c Case) (string, error) {
 	case "transact":
 		return runTransact(ctx, conn, c)
 	default:
-		return runRead(ctx, conn.DB(), c)
+		return corpus.RunRead(ctx, conn.DB(), c)
 	}
 }
 

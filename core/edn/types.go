@@ -43,6 +43,20 @@ type List []any
 // Vector is an EDN vector [a b c].
 type Vector []any
 
+// Elems returns the elements of a vector or a list (or of a []any, the
+// form Go callers build), and false for anything else.
+func Elems(v any) ([]any, bool) {
+	switch t := v.(type) {
+	case Vector:
+		return t, true
+	case List:
+		return t, true
+	case []any:
+		return t, true
+	}
+	return nil, false
+}
+
 // BigDec is an arbitrary-precision decimal, read from a literal with the M
 // suffix. Text is the literal without the suffix and without a leading '+'
 // (for 1.50M it is "1.50"); Print writes Text back unchanged, so the scale

@@ -99,18 +99,6 @@ func bad(form any, why string) error {
 	return fmt.Errorf("%w: %s in %s", ErrInvalidPattern, why, edn.Print(form))
 }
 
-func seqOf(v any) ([]any, bool) {
-	switch t := v.(type) {
-	case edn.Vector:
-		return t, true
-	case edn.List:
-		return t, true
-	case []any:
-		return t, true
-	}
-	return nil, false
-}
-
 func parsePattern(form any, depth int) (*Pattern, error) {
 	if depth > maxPatternDepth {
 		return nil, bad("…", "pattern nested too deep")

@@ -207,7 +207,10 @@ func newPuller(ctx context.Context, src Source) *Puller {
 	return pl
 }
 
-func (pl *Puller) attr(a string) *schema.Attr { return attrOf(pl.schema, a) }
+func (pl *Puller) attr(a string) *schema.Attr {
+	at, _ := pl.schema.Attr(a)
+	return at
+}
 
 // resolve turns an entity reference into an id; ok is false when a lookup
 // ref or ident matches nothing.
@@ -605,15 +608,4 @@ func (pl *Puller) xform(s *spec, v any) (any, bool, error) {
 		return nil, false, fmt.Errorf("%w: :xform %s: %w", ErrInvalidPattern, s.xform, err)
 	}
 	return pl.env.ToEDN(r), true, nil
-}
-
-func attrOf(s *schema.Schema, a string) *schema.Attr {
-	if s == nil {
-		return nil
-	}
-	at, ok := s.Attr(a)
-	if !ok {
-		return nil
-	}
-	return at
 }

@@ -420,17 +420,6 @@ func (ex *exec) schemaOf(s *source) *schema.Schema {
 	return s.db.Schema()
 }
 
-func attrOf(s *schema.Schema, a string) *schema.Attr {
-	if s == nil {
-		return nil
-	}
-	at, ok := s.Attr(a)
-	if !ok {
-		return nil
-	}
-	return at
-}
-
 // firstValue returns the first current value of e's attribute a.
 func (ex *exec) firstValue(s *source, e int64, a string) (datom.Value, bool, error) {
 	it := s.db.Datoms(ex.ctx, datom.EAVT, datom.Long(e), datom.Keyword(a))
@@ -456,7 +445,7 @@ func fnGetElse(ex *exec, s *source, args []datom.Value) (datom.Value, error) {
 	if args[1].Kind() != datom.KindKeyword {
 		return datom.Nil, fmt.Errorf("%w: get-else: attribute must be a keyword", ErrFunction)
 	}
-	if a := attrOf(ex.schemaOf(s), args[1].Text()); a != nil && a.Cardinality == schema.CardinalityMany {
+	if a, _ := ex.schemaOf(s).Attr(args[1].Text()); a != nil && a.Cardinality == schema.CardinalityMany {
 		return datom.Nil, fmt.Errorf("%w: get-else: cardinality many attribute %s is not supported", ErrFunction, args[1])
 	}
 	e, ok, err := entityArg(ex, s, args[0])

@@ -227,18 +227,6 @@ type sections struct {
 	hasIn                       bool
 }
 
-func seq(v any) ([]any, bool) {
-	switch t := v.(type) {
-	case edn.Vector:
-		return t, true
-	case edn.List:
-		return t, true
-	case []any:
-		return t, true
-	}
-	return nil, false
-}
-
 func querySections(v any) (*sections, error) {
 	s := &sections{}
 	set := func(k edn.Keyword, vals []any) error {
@@ -273,7 +261,7 @@ func querySections(v any) (*sections, error) {
 			if !ok {
 				return nil, syntaxErr(printForm(e.Key), "query map keys must be keywords")
 			}
-			vals, ok := seq(e.Val)
+			vals, ok := edn.Elems(e.Val)
 			if !ok {
 				return nil, syntaxErr(printForm(e.Val), "expected a vector for %s", k)
 			}
@@ -282,7 +270,7 @@ func querySections(v any) (*sections, error) {
 			}
 		}
 	default:
-		elems, ok := seq(v)
+		elems, ok := edn.Elems(v)
 		if !ok {
 			return nil, syntaxErr(printForm(v), "a query is a vector or a map")
 		}
@@ -834,13 +822,13 @@ func parseRules(x any, env *builtin.Env) (map[string][]*rule, error) {
 		x = v
 	}
 	p := &parser{env: env}
-	list, ok := seq(x)
+	list, ok := edn.Elems(x)
 	if !ok {
 		return nil, syntaxErr(printForm(x), "rules are a vector of rule definitions")
 	}
 	out := map[string][]*rule{}
 	for _, rf := range list {
-		rv, ok := seq(rf)
+		rv, ok := edn.Elems(rf)
 		if !ok || len(rv) < 2 {
 			return nil, syntaxErr(printForm(rf), "a rule is [(name args...) clauses...]")
 		}

@@ -82,7 +82,7 @@ func (ex *exec) resolve(c *patternClause, s *source) (*resolved, error) {
 				r.never = true
 			} else {
 				r.attr = r.consts[posA].Text()
-				if a := attrOf(ex.schemaOf(s), r.attr); a != nil && a.ValueType == schema.TypeRef {
+				if a, _ := ex.schemaOf(s).Attr(r.attr); a != nil && a.ValueType == schema.TypeRef {
 					r.isRef = true
 				}
 			}

@@ -170,8 +170,12 @@ func (s *Schema) WithFlexibility(f Flexibility) *Schema {
 	return &c
 }
 
-// Attr returns the definition of an attribute (user or system).
+// Attr returns the definition of an attribute (user or system); a nil
+// schema has none.
 func (s *Schema) Attr(ident string) (*Attr, bool) {
+	if s == nil {
+		return nil, false
+	}
 	a, ok := s.byIdent[ident]
 	return a, ok
 }

@@ -215,7 +215,7 @@ func (p *proc) step(item any) error {
 	case nil:
 		return nil
 	}
-	if xs, ok := seqOf(item); ok {
+	if xs, ok := edn.Elems(item); ok {
 		o, err := parseOp(xs, item)
 		if err != nil {
 			return err
@@ -448,7 +448,7 @@ func (p *proc) multiValues(a string, v any) ([]any, bool) {
 		return x.Elems, true
 	default:
 		var ok bool
-		if xs, ok = seqOf(v); !ok {
+		if xs, ok = edn.Elems(v); !ok {
 			return nil, false
 		}
 	}

@@ -437,7 +437,7 @@ func (p *proc) entid(ref any, op any) (eid int64, found bool, err error) {
 	case int64, float64, int:
 		return 0, false, newErr(ErrInvalidTxData, op, "entity id %s out of range", show(ref))
 	}
-	xs, ok := seqOf(ref)
+	xs, ok := edn.Elems(ref)
 	if !ok {
 		return 0, false, newErr(ErrInvalidTxData, op, "expected an entity id or lookup ref, got %s", show(ref))
 	}

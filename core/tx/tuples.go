@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/core/edn"
 )
 
 // tupleQueue holds the composite tuple values to write, per entity, in the
@@ -102,7 +103,7 @@ func (p *proc) flushTuples() error {
 // source values.
 func (p *proc) checkCompositeAssert(o *opItem) error {
 	attr, _ := p.sch.Attr(o.a)
-	xs, ok := seqOf(o.v)
+	xs, ok := edn.Elems(o.v)
 	if ok && len(xs) == len(attr.TupleAttrs) {
 		e, found, err := p.entid(o.e, o)
 		if err != nil {

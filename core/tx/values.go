@@ -39,19 +39,6 @@ func show(v any) string {
 
 func itoa(n int64) string { return datom.Long(n).String() }
 
-// seqOf returns the elements of a vector or list (and []any).
-func seqOf(v any) ([]any, bool) {
-	switch x := v.(type) {
-	case edn.Vector:
-		return x, true
-	case edn.List:
-		return x, true
-	case []any:
-		return x, true
-	}
-	return nil, false
-}
-
 // isTxID reports whether v names the current transaction.
 func isTxID(v any) bool {
 	switch x := v.(type) {

@@ -1,14 +1,14 @@
 package edn_test
 
 import (
-	"bufio"
-	"encoding/json"
+	"errors"
+	"io/fs"
 	"math"
 	"math/big"
-	"os"
 	"testing"
 
 	"github.com/cairn-db/cairn/core/edn"
+	"github.com/cairn-db/cairn/internal/corpus"
 )
 
 var canonicalCases = []struct {
@@ -139,30 +139,15 @@ func mustRead(t *testing.T, s string) any {
 // TestConformanceCorpus reads every EDN string of the conformance corpus,
 // and checks that each expectation is already in canonical form.
 func TestConformanceCorpus(t *testing.T) {
-	f, err := os.Open("../../tests/conformance/testdata/cases.jsonl")
-	if err != nil {
+	cases, err := corpus.Read("../../tests/conformance/testdata/cases.jsonl")
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skip("conformance corpus not found:", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 16<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
-	for sc.Scan() {
-		var c struct {
-			ID      string   `json:"id"`
-			Schema  string   `json:"schema"`
-			Txs     []string `json:"txs"`
-			Query   string   `json:"query"`
-			Inputs  []string `json:"inputs"`
-			Pattern string   `json:"pattern"`
-			Eid     string   `json:"eid"`
-			Eids    string   `json:"eids"`
-			Tx      string   `json:"tx"`
-			Expect  *string  `json:"expect"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range cases {
 		texts := append(append([]string{c.Schema, c.Query, c.Pattern, c.Eid, c.Eids, c.Tx}, c.Txs...), c.Inputs...)
 		for _, s := range texts {
 			if s == "" {
@@ -183,9 +168,6 @@ func TestConformanceCorpus(t *testing.T) {
 			}
 		}
 		n++
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	t.Logf("%d cases", n)
 }

@@ -47,6 +47,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/cairn-db/cairn/bench/internal/machine"
+	"github.com/cairn-db/cairn/bench/internal/report"
 	"io/fs"
 	"net"
 	"net/http"
@@ -589,7 +590,7 @@ func run(c config) error {
 		if i == 0 || ratio < minRatio {
 			minRatio = ratio
 		}
-		fmt.Fprintf(&w, "| %s | %s | %s | **%.2fx** | %d / %d |\n", s.Name, fmtMs(s.DS.Median), fmtMs(s.Cairn.Median), ratio, s.DS.Size, s.Cairn.Size)
+		fmt.Fprintf(&w, "| %s | %s | %s | **%.2fx** | %d / %d |\n", s.Name, report.Ms(s.DS.Median), report.Ms(s.Cairn.Median), ratio, s.DS.Size, s.Cairn.Size)
 		if s.DS.Size != s.Cairn.Size {
 			mismatch = append(mismatch, fmt.Sprintf("%s: DataScript %d rows, Cairn %d", s.Name, s.DS.Size, s.Cairn.Size))
 		}
@@ -599,11 +600,11 @@ func run(c config) error {
 		if i > 0 {
 			w.WriteString(", ")
 		}
-		fmt.Fprintf(&w, "%s %s / %s", s.Name, fmtMs(s.DS.First), fmtMs(s.Cairn.First))
+		fmt.Fprintf(&w, "%s %s / %s", s.Name, report.Ms(s.DS.First), report.Ms(s.Cairn.First))
 	}
 	w.WriteString(".\n\n")
 	fmt.Fprintf(&w, "Fixed cost of one call through Cairn's async API, same sampling as the single pull: a promise round trip into the wasm (`cairn.status()`) %s ms; "+
-		"the smallest query (`[:find ?x . :in $ ?x]` with input `1`) %s ms.\n\n", fmtMs(qr.RoundTripMs), fmtMs(qr.TrivialQMs))
+		"the smallest query (`[:find ?x . :in $ ?x]` with input `1`) %s ms.\n\n", report.Ms(qr.RoundTripMs), report.Ms(qr.TrivialQMs))
 	fmt.Fprintf(&w, "min ratio %.2f\n\n", minRatio)
 	fmt.Fprintf(&w, "Target ≥ %.1fx DataScript on every shape: **%s**.\n\n", qTarget, met(minRatio >= qTarget))
 
@@ -654,15 +655,4 @@ func thousands(n int) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func fmtMs(x float64) string {
-	switch {
-	case x >= 10:
-		return fmt.Sprintf("%.1f", x)
-	case x >= 0.1:
-		return fmt.Sprintf("%.2f", x)
-	default:
-		return fmt.Sprintf("%.4f", x)
-	}
 }

@@ -27,6 +27,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/cairn-db/cairn/bench/internal/machine"
+	"github.com/cairn-db/cairn/bench/internal/report"
 	"os"
 	"os/exec"
 	"runtime"
@@ -190,14 +191,14 @@ func run(n, runs, pullRuns int, smoke bool, outFile string) error {
 		if i == 0 || ratio < minRatio {
 			minRatio = ratio
 		}
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | **%.1fx** | %d / %d |\n", r.name, r.desc, fmtMs(r.dsMs), fmtMs(r.cairnMs), ratio, r.dsSize, r.cairnSz)
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | **%.1fx** | %d / %d |\n", r.name, r.desc, report.Ms(r.dsMs), report.Ms(r.cairnMs), ratio, r.dsSize, r.cairnSz)
 	}
 	b.WriteString("\nFirst (cold) runs, ms — DataScript / Cairn: ")
 	for i, r := range rows {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s %s / %s", r.name, fmtMs(r.dsFirst), fmtMs(r.cairnFirst))
+		fmt.Fprintf(&b, "%s %s / %s", r.name, report.Ms(r.dsFirst), report.Ms(r.cairnFirst))
 	}
 	b.WriteString(".\n\n")
 	b.WriteString("The recursive rule is depth-bounded with a counter, the same text in both engines: " +
@@ -236,17 +237,6 @@ func runNode(n, runs, pullRuns int) (*dsResult, error) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e6 }
-
-func fmtMs(x float64) string {
-	switch {
-	case x >= 10:
-		return fmt.Sprintf("%.1f", x)
-	case x >= 0.1:
-		return fmt.Sprintf("%.2f", x)
-	default:
-		return fmt.Sprintf("%.4f", x)
-	}
-}
 
 // Size is a result's size: the rows of a relation or collection, the
 // non-nil entities of a pull-many, 1 for a scalar or a pulled entity.

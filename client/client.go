@@ -63,10 +63,7 @@ func New(url string, opts *Options) (*Client, error) {
 	if opts != nil {
 		o = *opts
 	}
-	c := &Client{opts: o, log: o.Logger, up: make(chan struct{}), dbs: map[string]*Database{}, done: make(chan struct{})}
-	if c.log == nil {
-		c.log = logging.Discard
-	}
+	c := &Client{opts: o, log: logging.Or(o.Logger), up: make(chan struct{}), dbs: map[string]*Database{}, done: make(chan struct{})}
 	po := o.Peer
 	po.Dial.Token = o.Token
 	po.Dial.NodeFormat = index.FormatVersion

@@ -74,8 +74,6 @@ type Options struct {
 	Branch string
 }
 
-var discard = logging.Discard
-
 func (o *Options) withDefaults() Options {
 	var c Options
 	if o != nil {
@@ -87,9 +85,7 @@ func (o *Options) withDefaults() Options {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Logger == nil {
-		c.Logger = discard
-	}
+	c.Logger = logging.Or(c.Logger)
 	if c.MaxGroup <= 0 {
 		c.MaxGroup = 512
 	}

@@ -66,10 +66,7 @@ type subscription struct {
 
 // NewServerLayer stacks the server side of sync on inner.
 func NewServerLayer(inner peer.Conn, opts ServerOptions) *ServerLayer {
-	l := &ServerLayer{opts: opts, log: opts.Logger, subs: map[string]*subscription{}}
-	if l.log == nil {
-		l.log = logging.Discard
-	}
+	l := &ServerLayer{opts: opts, log: logging.Or(opts.Logger), subs: map[string]*subscription{}}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
 	l.Layer.Start()
 	return l
@@ -220,10 +217,7 @@ type ClientLayer struct {
 
 // NewClientLayer stacks the client side of sync on inner.
 func NewClientLayer(inner peer.Conn, opts ClientOptions) *ClientLayer {
-	l := &ClientLayer{opts: opts, log: opts.Logger}
-	if l.log == nil {
-		l.log = logging.Discard
-	}
+	l := &ClientLayer{opts: opts, log: logging.Or(opts.Logger)}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
 	l.Layer.Start()
 	return l

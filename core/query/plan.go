@@ -51,18 +51,24 @@ func (st *state) remove(r *relation) {
 	}
 }
 
-// take removes and joins the relations holding any of vars; with none it
-// returns the unit relation.
-func (ex *exec) take(st *state, vars []string) (*relation, error) {
-	var picked []*relation
+// holding returns the state's relations that hold any of vars.
+func (st *state) holding(vars []string) []*relation {
+	var out []*relation
 	for _, r := range st.rels {
 		for _, v := range vars {
 			if r.has(v) {
-				picked = append(picked, r)
+				out = append(out, r)
 				break
 			}
 		}
 	}
+	return out
+}
+
+// take removes and joins the relations holding any of vars; with none it
+// returns the unit relation.
+func (ex *exec) take(st *state, vars []string) (*relation, error) {
+	picked := st.holding(vars)
 	if len(picked) == 0 {
 		return unitRelation(), nil
 	}
@@ -115,15 +121,7 @@ func (ex *exec) collect(st *state, vars []string) (*relation, error) {
 			return nil, fmt.Errorf("%w: %s is not bound", ErrUnboundVariable, v)
 		}
 	}
-	var picked []*relation
-	for _, r := range st.rels {
-		for _, v := range vars {
-			if r.has(v) {
-				picked = append(picked, r)
-				break
-			}
-		}
-	}
+	picked := st.holding(vars)
 	if len(picked) == 1 {
 		return picked[0].project(vars), nil
 	}

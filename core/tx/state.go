@@ -308,15 +308,22 @@ func (p *proc) entityDatoms(e int64) ([]datom.Datom, error) {
 // tracked reports whether the av overlay covers attribute a.
 func (p *proc) tracked(a string) bool { return p.sch.IsUnique(a) || p.sch.IsRef(a) }
 
-// holders returns the entities that currently have value v for a
-// (a tracked attribute).
-func (p *proc) holders(a string, v datom.Value) ([]int64, error) {
+// avOf returns the overlay state of attribute a with value v, made on
+// first use.
+func (p *proc) avOf(a string, v datom.Value) *avState {
 	k := keyOf(a, v)
 	st := p.av[k]
 	if st == nil {
 		st = &avState{}
 		p.av[k] = st
 	}
+	return st
+}
+
+// holders returns the entities that currently have value v for a
+// (a tracked attribute).
+func (p *proc) holders(a string, v datom.Value) ([]int64, error) {
+	st := p.avOf(a, v)
 	if st.loaded {
 		return st.es, nil
 	}
@@ -350,12 +357,7 @@ func (p *proc) avChange(a string, v datom.Value, e int64, add bool) {
 	if !p.tracked(a) {
 		return
 	}
-	k := keyOf(a, v)
-	st := p.av[k]
-	if st == nil {
-		st = &avState{}
-		p.av[k] = st
-	}
+	st := p.avOf(a, v)
 	if st.loaded {
 		if add {
 			st.es = append(st.es, e)

@@ -39,6 +39,11 @@ func New() *Store {
 
 // Get returns a copy of the value stored under key, or store.ErrNotFound.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	return s.lookup(ctx, false, key)
+}
+
+// lookup returns a copy of an entry (heads false) or a head.
+func (s *Store) lookup(ctx context.Context, heads bool, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -47,7 +52,11 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if s.closed {
 		return nil, store.ErrClosed
 	}
-	v, ok := s.entries[key]
+	m := s.entries
+	if heads {
+		m = s.heads
+	}
+	v, ok := m[key]
 	if !ok {
 		return nil, store.ErrNotFound
 	}
@@ -121,19 +130,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 
 // Head returns a copy of the named head, or store.ErrNotFound.
 func (s *Store) Head(ctx context.Context, name string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return nil, store.ErrClosed
-	}
-	v, ok := s.heads[name]
-	if !ok {
-		return nil, store.ErrNotFound
-	}
-	return bytes.Clone(v), nil
+	return s.lookup(ctx, true, name)
 }
 
 // Iterate calls fn for each entry whose key starts with prefix, in ascending

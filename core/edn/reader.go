@@ -948,7 +948,7 @@ func (p *parser) readNamespacedMap(depth int) (any, error) {
 	}
 	tok := p.src[start+2 : end]
 	ns, name, ok := splitName(tok, false)
-	if !ok || ns != "" {
+	if !ok || ns != "" || name == "/" { // the lone slash is a symbol, not a namespace
 		return nil, p.errAt(start, ErrSyntax, "invalid namespaced map prefix #:%s", quote(tok))
 	}
 	p.pos = end

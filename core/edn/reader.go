@@ -428,10 +428,12 @@ func qualify(k any, ns string) any {
 		}
 		return x
 	case Symbol:
-		switch x.NS {
-		case "":
+		switch {
+		case x.NS == "" && x.Name == "/":
+			// The lone slash stays itself: "ns//" would not read back.
+		case x.NS == "":
 			x.NS = ns
-		case "_":
+		case x.NS == "_":
 			x.NS = ""
 		}
 		return x

@@ -1,6 +1,9 @@
 # Cairn build and test entry points. `make test` is what CI runs.
 GO      ?= go
 FUZZTIME ?= 5s
+# Minimizing a new interesting input may otherwise take up to a minute and
+# run past FUZZTIME (the run then fails with "context deadline exceeded").
+FUZZMINIMIZE ?= 1s
 PKGS    := ./...
 
 WASM_STORE_PKGS := ./store/indexeddb/ ./store/tiered/
@@ -61,12 +64,13 @@ conformance:
 	$(GO) run ./tests/conformance -cases tests/conformance/testdata/cases.jsonl
 
 # Each fuzz target runs briefly; seeds also run as ordinary tests in `unit`.
+# New interesting inputs are minimized for FUZZMINIMIZE at most.
 fuzz-short:
-	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) ./core/edn/
-	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNode$$' -fuzztime=$(FUZZTIME) ./core/index/
-	$(GO) test -run='^$$' -fuzz='^FuzzDecodeFrame$$' -fuzztime=$(FUZZTIME) ./peer/
-	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNodes$$' -fuzztime=$(FUZZTIME) ./sync/
-	$(GO) test -run='^$$' -fuzz='^FuzzParseQuery$$' -fuzztime=$(FUZZTIME) ./core/query/
+	$(GO) test -run='^$$' -fuzz='^FuzzRead$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) ./core/edn/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNode$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) ./core/index/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeFrame$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) ./peer/
+	$(GO) test -run='^$$' -fuzz='^FuzzDecodeNodes$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) ./sync/
+	$(GO) test -run='^$$' -fuzz='^FuzzParseQuery$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINIMIZE) ./core/query/
 
 # Benchmarks as smoke runs: one iteration each, to prove they still work.
 bench-smoke: bench-deps browser-deps

@@ -46,6 +46,7 @@ type Replica struct {
 
 	mu        gosync.Mutex
 	db        Value // nil until the first complete head
+	told      int64 // basis-t up to which listeners have been told
 	head      []byte
 	listeners map[int]func(Event)
 	nextL     int
@@ -82,7 +83,7 @@ func OpenReplica(ctx context.Context, st store.Store, eng Engine) (*Replica, err
 	if err != nil {
 		return nil, fmt.Errorf("sync: opening replica: %w", err)
 	}
-	r.db, r.head = db, head
+	r.db, r.head, r.told = db, head, db.BasisT()
 	return r, nil
 }
 
@@ -244,6 +245,11 @@ func (r *Replica) install(ctx context.Context, old, db Value, head []byte) error
 			return nil
 		})
 	}
+	r.mu.Lock()
+	if r.db == db {
+		r.told = db.BasisT()
+	}
+	r.mu.Unlock()
 	r.notify()
 	return err
 }
@@ -328,11 +334,12 @@ func (r *Replica) MarkDeleted() {
 }
 
 // WaitFor blocks until the replica's db has basis-t >= t (same incarnation
-// as the server's), ctx ends, or the database is deleted.
+// as the server's) and its listeners have been told of it, ctx ends, or the
+// database is deleted.
 func (r *Replica) WaitFor(ctx context.Context, t int64) (Value, error) {
 	for {
 		r.mu.Lock()
-		db, ch, deleted, failed := r.db, r.changed, r.deleted, r.failed
+		db, told, ch, deleted, failed := r.db, r.told, r.changed, r.deleted, r.failed
 		r.mu.Unlock()
 		if deleted {
 			return nil, ErrDeleted
@@ -340,7 +347,7 @@ func (r *Replica) WaitFor(ctx context.Context, t int64) (Value, error) {
 		if failed != nil {
 			return nil, failed
 		}
-		if db != nil && db.BasisT() >= t {
+		if db != nil && db.BasisT() >= t && told >= t {
 			return db, nil
 		}
 		select {

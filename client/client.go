@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/internal/coresync"
+	"github.com/cairn-db/cairn/internal/entropy"
 	"github.com/cairn-db/cairn/logging"
 	"github.com/cairn-db/cairn/peer"
 	"github.com/cairn-db/cairn/rpc"
@@ -328,7 +328,7 @@ type Result struct {
 // most once; when ctx ends first the outcome is unknown.
 func (c *Client) Transact(ctx context.Context, name, txData string) (*wire.TransactResult, error) {
 	var kb [16]byte
-	if _, err := rand.Read(kb[:]); err != nil {
+	if err := entropy.Read(kb[:]); err != nil {
 		return nil, err
 	}
 	args := wire.TransactArgs{DB: name, TxData: txData, Key: hex.EncodeToString(kb[:])}

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,6 +14,7 @@ import (
 	"github.com/cairn-db/cairn/core/index"
 	"github.com/cairn-db/cairn/core/schema"
 	"github.com/cairn-db/cairn/core/tx"
+	"github.com/cairn-db/cairn/internal/entropy"
 	"github.com/cairn-db/cairn/logging"
 	"github.com/cairn-db/cairn/store"
 )
@@ -168,7 +168,7 @@ func Create(ctx context.Context, st store.Store, cfg Config, opts *Options) (*Co
 	e := newEnv(st, o)
 	db := &DB{env: e, maxTx: datom.Tx0, incarnation: cfg.Incarnation}
 	if db.incarnation == ([16]byte{}) {
-		if _, err := rand.Read(db.incarnation[:]); err != nil {
+		if err := entropy.Read(db.incarnation[:]); err != nil {
 			return nil, err
 		}
 	}

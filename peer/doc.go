@@ -24,6 +24,13 @@
 // by a length prefix. Text frames close with 1003, frames over the limit
 // with 1009.
 //
+// Bodies are encoded without reflection: every message type of peer, rpc,
+// sync and wire implements mpack.Appender and mpack.Decoder (package
+// peer/mpack, the files msgcodec.go), writing the bytes
+// vmihailenco/msgpack writes for their struct tags, which their tests
+// check. Natively, NewMsg and Msg.Decode fall back to vmihailenco/msgpack
+// for other types; the js/wasm build links no msgpack library.
+//
 // # Handshake
 //
 //	client                                      server

@@ -1,11 +1,9 @@
 package peer
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 
-	"github.com/vmihailenco/msgpack/v5"
+	"github.com/cairn-db/cairn/peer/mpack"
 )
 
 // Frame limits.
@@ -16,7 +14,7 @@ const (
 	// MaxTypeLen is the maximum length of a message type.
 	MaxTypeLen = 64
 	// MaxDepth is the maximum nesting of arrays and maps in a body.
-	MaxDepth = 64
+	MaxDepth = mpack.MaxDepth
 )
 
 // Types reserved by the base layer. Upper layers use their own prefix
@@ -41,7 +39,7 @@ const (
 // cannot be made to allocate more than a small multiple of the frame size.
 type Msg struct {
 	Type string
-	Body msgpack.RawMessage
+	Body mpack.Raw
 
 	// frame is the message's wire form when Encoded built it: a message
 	// sent to many peers is framed once.
@@ -60,31 +58,45 @@ func (m Msg) Encoded() (Msg, error) {
 }
 
 // NewMsg encodes body with msgpack and returns the message. A nil body is
-// encoded as msgpack nil.
+// encoded as msgpack nil; see Marshal for the bodies it takes.
 func NewMsg(typ string, body any) (Msg, error) {
 	if err := checkType(typ); err != nil {
 		return Msg{}, err
 	}
-	if raw, ok := body.(msgpack.RawMessage); ok {
-		return Msg{Type: typ, Body: raw}, nil
-	}
-	b, err := msgpack.Marshal(body)
+	b, err := Marshal(body)
 	if err != nil {
 		return Msg{}, fmt.Errorf("peer: encode %s body: %w", typ, err)
 	}
 	return Msg{Type: typ, Body: b}, nil
 }
 
-// Decode decodes the body into v. Errors wrap ErrMalformedFrame.
+// Marshal returns the msgpack encoding of v: an mpack.Appender (every
+// message type of Cairn's layers) writes itself, an mpack.Raw is taken as
+// is, and nil, booleans, integers, strings, []byte, []string and struct{}
+// are written as vmihailenco/msgpack writes them. Natively any other value
+// is encoded by vmihailenco/msgpack; the js/wasm build links no msgpack
+// library and refuses it.
+func Marshal(v any) ([]byte, error) {
+	if b, ok := mpack.AppendBasic(nil, v); ok {
+		return b, nil
+	}
+	return marshalOther(v)
+}
+
+// Decode decodes the body into v. Errors wrap ErrMalformedFrame. v is an
+// mpack.Decoder (every message type of Cairn's layers), or a pointer to
+// a bool, integer, string, []byte, []string or mpack.Raw; natively
+// anything else is decoded by vmihailenco/msgpack.
 func (m Msg) Decode(v any) error {
 	body := m.Body
 	if len(body) == 0 {
 		body = []byte{0xc0}
 	}
-	dec := msgpack.GetDecoder()
-	defer msgpack.PutDecoder(dec)
-	dec.Reset(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
+	ok, err := mpack.DecodeBasic(body, v)
+	if !ok {
+		err = unmarshalOther(body, v)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: %s body: %v", ErrMalformedFrame, m.Type, err)
 	}
 	return nil
@@ -144,7 +156,7 @@ func DecodeFrame(b []byte) (Msg, error) {
 		return Msg{}, err
 	}
 	body := b[2+n:]
-	used, err := skipValue(body, 0)
+	used, err := mpack.Skip(body)
 	if err != nil {
 		return Msg{}, fmt.Errorf("%w: %s body: %v", ErrMalformedFrame, typ, err)
 	}
@@ -166,160 +178,4 @@ func checkType(t string) error {
 		}
 	}
 	return nil
-}
-
-type frameError string
-
-func (e frameError) Error() string { return string(e) }
-
-const (
-	errTruncated = frameError("truncated")
-	errTooDeep   = frameError("nested too deeply")
-	errBadCode   = frameError("invalid msgpack code 0xc1")
-)
-
-// skipValue returns the length of the msgpack value at the start of b. Every
-// length prefix is checked against the bytes that remain before anything is
-// looped over, and nesting is limited to MaxDepth, so the walk is linear in
-// len(b) and its recursion bounded.
-func skipValue(b []byte, depth int) (int, error) {
-	if len(b) == 0 {
-		return 0, errTruncated
-	}
-	c := b[0]
-	switch {
-	case c <= 0x7f || c >= 0xe0: // positive and negative fixint
-		return 1, nil
-	case c <= 0x8f: // fixmap
-		return skipContainer(b, 1, int(c&0x0f)*2, depth)
-	case c <= 0x9f: // fixarray
-		return skipContainer(b, 1, int(c&0x0f), depth)
-	case c <= 0xbf: // fixstr
-		return skipBytes(b, 1, int(c&0x1f))
-	}
-	switch c {
-	case 0xc0, 0xc2, 0xc3: // nil, false, true
-		return 1, nil
-	case 0xc1:
-		return 0, errBadCode
-	case 0xc4, 0xd9: // bin8, str8
-		n, err := length(b, 1)
-		if err != nil {
-			return 0, err
-		}
-		return skipBytes(b, 2, n)
-	case 0xc5, 0xda: // bin16, str16
-		n, err := length(b, 2)
-		if err != nil {
-			return 0, err
-		}
-		return skipBytes(b, 3, n)
-	case 0xc6, 0xdb: // bin32, str32
-		n, err := length(b, 4)
-		if err != nil {
-			return 0, err
-		}
-		return skipBytes(b, 5, n)
-	case 0xc7: // ext8: len, type, data
-		n, err := length(b, 1)
-		if err != nil {
-			return 0, err
-		}
-		return skipBytes(b, 3, n)
-	case 0xc8: // ext16
-		n, err := length(b, 2)
-		if err != nil {
-			return 0, err
-		}
-		return skipBytes(b, 4, n)
-	case 0xc9: // ext32
-		n, err := length(b, 4)
-		if err != nil {
-			return 0, err
-		}
-		return skipBytes(b, 6, n)
-	case 0xca, 0xce, 0xd2: // float32, uint32, int32
-		return skipBytes(b, 1, 4)
-	case 0xcb, 0xcf, 0xd3: // float64, uint64, int64
-		return skipBytes(b, 1, 8)
-	case 0xcc, 0xd0: // uint8, int8
-		return skipBytes(b, 1, 1)
-	case 0xcd, 0xd1: // uint16, int16
-		return skipBytes(b, 1, 2)
-	case 0xd4, 0xd5, 0xd6, 0xd7, 0xd8: // fixext 1, 2, 4, 8, 16: type + data
-		return skipBytes(b, 2, 1<<(c-0xd4))
-	case 0xdc: // array16
-		n, err := length(b, 2)
-		if err != nil {
-			return 0, err
-		}
-		return skipContainer(b, 3, n, depth)
-	case 0xdd: // array32
-		n, err := length(b, 4)
-		if err != nil {
-			return 0, err
-		}
-		return skipContainer(b, 5, n, depth)
-	case 0xde: // map16
-		n, err := length(b, 2)
-		if err != nil {
-			return 0, err
-		}
-		return skipContainer(b, 3, 2*n, depth)
-	case 0xdf: // map32
-		n, err := length(b, 4)
-		if err != nil {
-			return 0, err
-		}
-		return skipContainer(b, 5, 2*n, depth)
-	}
-	return 0, errBadCode // unreachable: every byte value is covered above
-}
-
-// length reads a big-endian length of size bytes after the code byte.
-func length(b []byte, size int) (int, error) {
-	if len(b) < 1+size {
-		return 0, errTruncated
-	}
-	switch size {
-	case 1:
-		return int(b[1]), nil
-	case 2:
-		return int(binary.BigEndian.Uint16(b[1:])), nil
-	default:
-		n := binary.BigEndian.Uint32(b[1:])
-		if uint64(n) > uint64(len(b)) {
-			return 0, errTruncated
-		}
-		return int(n), nil
-	}
-}
-
-// skipBytes checks that head+n bytes are present.
-func skipBytes(b []byte, head, n int) (int, error) {
-	if n < 0 || head > len(b) || n > len(b)-head {
-		return 0, errTruncated
-	}
-	return head + n, nil
-}
-
-// skipContainer skips n values after a head of the given size. Each value
-// takes at least one byte, so n larger than what remains is rejected before
-// the loop.
-func skipContainer(b []byte, head, n, depth int) (int, error) {
-	if depth >= MaxDepth {
-		return 0, errTooDeep
-	}
-	if head > len(b) || n > len(b)-head {
-		return 0, errTruncated
-	}
-	off := head
-	for range n {
-		used, err := skipValue(b[off:], depth+1)
-		if err != nil {
-			return 0, err
-		}
-		off += used
-	}
-	return off, nil
 }

@@ -18,7 +18,8 @@
 //	  | ["rpc/cancel", {id}]  (caller gave up)     -> |  cancelled on rpc/cancel
 //	                                                     or disconnect
 //
-// args and result are msgpack values (a msgpack.RawMessage passes as is);
+// args and result are msgpack values (an mpack.Raw passes as is; bodies
+// are encoded without reflection, msgcodec.go and peer/mpack);
 // error is an *Error {code, message}. timeout_us is what remained of the
 // caller's deadline when it sent the call — relative, so clocks need not
 // agree. The callee runs at most MaxConcurrent handlers per connection and

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cairn-db/cairn/logging"
 	"github.com/cairn-db/cairn/peer"
-	"github.com/vmihailenco/msgpack/v5"
+	"github.com/cairn-db/cairn/peer/mpack"
 )
 
 // Message types owned by this layer.
@@ -26,7 +26,7 @@ type callBody struct {
 	ID uint64 `msgpack:"id"`
 	Fn string `msgpack:"fn"`
 	// Args is the msgpack-encoded argument value.
-	Args msgpack.RawMessage `msgpack:"args"`
+	Args mpack.Raw `msgpack:"args"`
 	// TimeoutMicros is what remained of the caller's deadline when it sent
 	// the call (relative, so clock skew does not matter); 0 means none.
 	TimeoutMicros int64 `msgpack:"timeout_us,omitempty"`
@@ -34,9 +34,9 @@ type callBody struct {
 
 // resultBody is the body of TypeResult: Result or Error.
 type resultBody struct {
-	ID     uint64             `msgpack:"id"`
-	Result msgpack.RawMessage `msgpack:"result,omitempty"`
-	Error  *Error             `msgpack:"error,omitempty"`
+	ID     uint64    `msgpack:"id"`
+	Result mpack.Raw `msgpack:"result,omitempty"`
+	Error  *Error    `msgpack:"error,omitempty"`
 }
 
 // cancelBody is the body of TypeCancel: the caller gave up on ID.
@@ -46,8 +46,8 @@ type cancelBody struct {
 
 // HandlerFunc serves one remote function. It must return when ctx ends
 // (the caller's deadline, a cancel from the caller, or the connection
-// ending). The result is msgpack-encoded (a msgpack.RawMessage is sent as
-// is). A returned *Error reaches the caller with its code; ErrNotAuthorized
+// ending). The result is msgpack-encoded by peer.Marshal (an mpack.Raw is
+// sent as is). A returned *Error reaches the caller with its code; ErrNotAuthorized
 // and ErrBadRequest in the chain become those codes; any other error becomes
 // ErrRemote with the error's text.
 type HandlerFunc func(ctx context.Context, call *Call) (any, error)
@@ -57,7 +57,7 @@ type Call struct {
 	// Name is the function name.
 	Name string
 	conn peer.Conn
-	args msgpack.RawMessage
+	args mpack.Raw
 }
 
 // Decode decodes the arguments into v. Errors match ErrBadRequest, so a
@@ -70,7 +70,7 @@ func (c *Call) Decode(v any) error {
 }
 
 // Args returns the raw msgpack arguments.
-func (c *Call) Args() msgpack.RawMessage { return c.args }
+func (c *Call) Args() mpack.Raw { return c.args }
 
 // Principal is the caller's authenticated principal (see peer.Conn).
 func (c *Call) Principal() string { return c.conn.Principal() }
@@ -196,8 +196,8 @@ func (e *Endpoint) Close(reason string) error {
 	return err
 }
 
-// Call invokes the remote function name with args (msgpack-encoded; a
-// msgpack.RawMessage is sent as is) and decodes its result into result
+// Call invokes the remote function name with args (msgpack-encoded by
+// peer.Marshal; an mpack.Raw is sent as is) and decodes its result into result
 // (which may be nil to discard it). ctx's deadline travels with the call and
 // bounds the remote handler. Errors match ErrUnknownFunction,
 // ErrNotAuthorized, ErrTimeout, ErrDisconnected, ErrRemote or ErrBadRequest;
@@ -209,13 +209,9 @@ func (e *Endpoint) Call(ctx context.Context, name string, args any, result any) 
 	if err := e.Err(); err != nil {
 		return fmt.Errorf("rpc: call %s: %w (%w)", name, ErrDisconnected, err)
 	}
-	raw, ok := args.(msgpack.RawMessage)
-	if !ok {
-		b, err := msgpack.Marshal(args)
-		if err != nil {
-			return fmt.Errorf("rpc: call %s: encode args: %w", name, err)
-		}
-		raw = b
+	raw, err := peer.Marshal(args)
+	if err != nil {
+		return fmt.Errorf("rpc: call %s: encode args: %w", name, err)
 	}
 	body := callBody{ID: e.nextID.Add(1), Fn: name, Args: raw}
 	if dl, ok := ctx.Deadline(); ok {
@@ -420,9 +416,7 @@ func (e *Endpoint) reply(ctx context.Context, id uint64, res any, err error) {
 	rb := resultBody{ID: id}
 	if err != nil {
 		rb.Error = toWire(err)
-	} else if raw, ok := res.(msgpack.RawMessage); ok {
-		rb.Result = raw
-	} else if b, merr := msgpack.Marshal(res); merr != nil {
+	} else if b, merr := peer.Marshal(res); merr != nil {
 		rb.Error = &Error{Code: CodeRemote, Message: "cannot encode result: " + merr.Error()}
 	} else {
 		rb.Result = b

@@ -60,8 +60,12 @@ var rules = []rule{
 	// wires the two), not the engine or its queries; it owns no servers.
 	{from: mod + "/sync", forbidden: []string{mod + "/core", mod + "/internal", mod + "/server", mod + "/client", mod + "/cmd"},
 		except: []string{mod + "/core/datom", mod + "/core/edn"}},
-	// The browser build stays small: no HTTP stack, no slog (and its JSON).
-	{from: mod + "/wasm", forbidden: []string{"net/http", "log/slog", "encoding/json", "regexp"}},
+	// The browser build stays small: no HTTP stack, no slog (and its JSON),
+	// no regexp (the browser's RegExp), no msgpack library (hand-written
+	// codecs, peer/mpack), no crypto/rand (crypto.getRandomValues through
+	// internal/entropy).
+	{from: mod + "/wasm", forbidden: []string{"net/http", "log/slog", "encoding/json", "regexp",
+		"github.com/vmihailenco/msgpack", "github.com/vmihailenco/tagparser", "crypto/rand"}},
 }
 
 func check(t *testing.T, goos, goarch string) {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"math/big"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -54,7 +53,7 @@ func toJS(v any) any {
 		return string(rune(x))
 	case edn.UUID:
 		return x.String()
-	case *big.Int:
+	case edn.BigInt:
 		return x.String()
 	case edn.BigDec:
 		return x.Text

@@ -2,7 +2,6 @@ package datom
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -56,10 +55,7 @@ func fromEDN(v any, depth int) (Value, error) {
 		return Double(x), nil
 	case float32:
 		return Double(float64(x)), nil
-	case *big.Int:
-		if x == nil {
-			break
-		}
+	case edn.BigInt:
 		return BigInt(x), nil
 	case edn.BigDec:
 		return BigDec(x.Text)

@@ -2,12 +2,14 @@ package datom
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cairn-db/cairn/core/edn"
 )
 
 // Kind is the kind of a Value.
@@ -97,7 +99,7 @@ func Double(f float64) Value { return Value{kind: KindDouble, num: math.Float64b
 
 // BigInt returns an arbitrary precision integer value. Values that fit in
 // an int64 are still BigInt kinds (they compare equal to the long).
-func BigInt(i *big.Int) Value { return Value{kind: KindBigInt, str: i.String()} }
+func BigInt(i edn.BigInt) Value { return Value{kind: KindBigInt, str: i.String()} }
 
 // BigDec returns an arbitrary precision decimal from its decimal text. It
 // returns an error when text is not a decimal number.
@@ -154,11 +156,8 @@ func (v Value) AsLong() int64 { return int64(v.num) }
 func (v Value) AsDouble() float64 { return math.Float64frombits(v.num) }
 
 // AsBigInt returns the integer of a KindBigInt value.
-func (v Value) AsBigInt() *big.Int {
-	i, _ := new(big.Int).SetString(v.str, 10)
-	if i == nil {
-		i = new(big.Int)
-	}
+func (v Value) AsBigInt() edn.BigInt {
+	i, _ := edn.ParseBigInt(v.str)
 	return i
 }
 
@@ -192,16 +191,14 @@ func (v Value) Float() (float64, bool) {
 		return float64(int64(v.num)), true
 	case KindDouble:
 		return v.AsDouble(), true
-	case KindBigInt:
-		f, _ := new(big.Float).SetInt(v.AsBigInt()).Float64()
-		return f, true
-	case KindBigDec:
-		f, _, err := big.ParseFloat(v.str, 10, 64, big.ToNearestEven)
-		if err != nil {
+	case KindBigInt, KindBigDec:
+		// Correctly rounded (to nearest, ties to even); ±Inf beyond the
+		// range of a double.
+		f, err := strconv.ParseFloat(v.str, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			return 0, true
 		}
-		ff, _ := f.Float64()
-		return ff, true
+		return f, true
 	}
 	return 0, false
 }
@@ -218,9 +215,8 @@ func (v Value) Int() (int64, bool) {
 			return int64(f), true
 		}
 	case KindBigInt:
-		i := v.AsBigInt()
-		if i.IsInt64() {
-			return i.Int64(), true
+		if n, err := strconv.ParseInt(v.str, 10, 64); err == nil {
+			return n, true
 		}
 	}
 	return 0, false
@@ -299,36 +295,14 @@ func compareNumbers(a, b Value) int {
 	if b.kind == KindDouble && math.IsNaN(b.AsDouble()) {
 		return 1
 	}
-	ra, rb := a.rat(), b.rat()
-	if ra == nil || rb == nil { // infinities
+	ea, oka := exactOf(a)
+	eb, okb := exactOf(b)
+	if !oka || !okb { // infinities
 		fa, _ := a.Float()
 		fb, _ := b.Float()
 		return cmpF(fa, fb)
 	}
-	return ra.Cmp(rb)
-}
-
-// rat returns the exact rational value of a number, or nil for infinities.
-func (v Value) rat() *big.Rat {
-	switch v.kind {
-	case KindLong:
-		return new(big.Rat).SetInt64(int64(v.num))
-	case KindDouble:
-		f := v.AsDouble()
-		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil
-		}
-		return new(big.Rat).SetFloat64(f)
-	case KindBigInt:
-		return new(big.Rat).SetInt(v.AsBigInt())
-	case KindBigDec:
-		r, ok := new(big.Rat).SetString(v.str)
-		if !ok {
-			return new(big.Rat)
-		}
-		return r
-	}
-	return new(big.Rat)
+	return cmpExact(ea, eb)
 }
 
 // cmpDoubleLong compares a double with a long exactly.
@@ -407,11 +381,11 @@ func (v Value) HashKey() string {
 			return string(AppendValue(nil, v))
 		}
 		f, _ := v.Float()
-		if r := v.rat(); r != nil {
-			if fr := new(big.Rat).SetFloat64(f); fr != nil && fr.Cmp(r) == 0 {
+		if e, ok := exactOf(v); ok {
+			if fe, ok := exactOf(Double(f)); ok && fe == e {
 				return string(AppendValue(nil, Double(f)))
 			}
-			return "\xffr" + r.String()
+			return "\xffr" + e.key()
 		}
 		return string(AppendValue(nil, Double(f)))
 	case KindTuple:

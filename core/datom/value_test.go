@@ -2,13 +2,20 @@ package datom_test
 
 import (
 	"math"
-	"math/big"
 	"testing"
 	"time"
 
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
 )
+
+func bigInt(t *testing.T, s string) edn.BigInt {
+	b, ok := edn.ParseBigInt(s)
+	if !ok {
+		t.Fatalf("bad bigint %q", s)
+	}
+	return b
+}
 
 func mustDec(t *testing.T, s string) datom.Value {
 	v, err := datom.BigDec(s)
@@ -33,7 +40,7 @@ func TestTotalOrder(t *testing.T) {
 		mustDec(t, "0.75"),
 		datom.Long(1),
 		datom.Double(1.25),
-		datom.BigInt(new(big.Int).Lsh(big.NewInt(1), 70)),
+		datom.BigInt(bigInt(t, "1180591620717411303424")),
 		datom.Double(math.Inf(1)),
 		datom.InstantMillis(0),
 		datom.Instant(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)),
@@ -67,9 +74,9 @@ func TestTotalOrder(t *testing.T) {
 func TestNumbersCompareAcrossKinds(t *testing.T) {
 	eq := [][2]datom.Value{
 		{datom.Long(1), datom.Double(1)},
-		{datom.Long(3), datom.BigInt(big.NewInt(3))},
+		{datom.Long(3), datom.BigInt(edn.BigIntFromInt64(3))},
 		{datom.Double(2.5), mustDec(t, "2.50")},
-		{datom.Long(9007199254740993), datom.BigInt(big.NewInt(9007199254740993))},
+		{datom.Long(9007199254740993), datom.BigInt(edn.BigIntFromInt64(9007199254740993))},
 	}
 	for _, p := range eq {
 		if datom.Compare(p[0], p[1]) != 0 || !p[0].Equal(p[1]) {
@@ -91,7 +98,7 @@ func TestNumbersCompareAcrossKinds(t *testing.T) {
 func TestValueEncodingRoundTrip(t *testing.T) {
 	vals := []datom.Value{
 		datom.Nil, datom.Bool(true), datom.Long(-1 << 60), datom.Double(-0.0), datom.Double(3.25),
-		datom.BigInt(new(big.Int).Lsh(big.NewInt(-1), 80)), mustDec(t, "-12.3400"),
+		datom.BigInt(bigInt(t, "-1208925819614629174706176")), mustDec(t, "-12.3400"),
 		datom.InstantMillis(1700000000123), datom.String("héllo\x00"), datom.Keyword("ns/k"),
 		datom.Symbol("?x"), datom.UUID([16]byte{9, 8, 7}), datom.Bytes([]byte{1, 2, 3}),
 		datom.Tuple([]datom.Value{datom.String("a"), datom.Tuple([]datom.Value{datom.Long(1)})}),

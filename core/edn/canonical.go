@@ -14,7 +14,7 @@ import (
 //     exponent; other float64 values as the shortest decimal that reads
 //     back to the same float, in fixed-point notation
 //     (strconv.FormatFloat(f, 'f', -1, 64)); -0.0 as 0, as JavaScript
-//     prints it; *big.Int without N; BigDec as a plain decimal without M;
+//     prints it; BigInt without N; BigDec as a plain decimal without M;
 //   - strings double-quoted: " as \", \ as \\, newline \n, tab \t, CR \r,
 //     other characters below U+0020 and U+007F as \u00xx, everything else
 //     literally in UTF-8;

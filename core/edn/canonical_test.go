@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"math"
-	"math/big"
 	"testing"
 
 	"github.com/cairn-db/cairn/core/edn"
@@ -51,7 +50,7 @@ var canonicalCases = []struct {
 	{[]any{1, int32(2), uint(3), 4.0, float32(0.25)}, "[1 2 3 4 0.25]"},
 	{edn.NewMap(edn.MapEntry{Key: 1.0, Val: "f"}, edn.MapEntry{Key: int64(1), Val: "i"}), `{1 "f" 1 "i"}`},
 	{math.Copysign(0, -1), "0"},
-	{new(big.Int).Lsh(big.NewInt(1), 70), "1180591620717411303424"},
+	{bigInt("1180591620717411303424"), "1180591620717411303424"},
 }
 
 func TestCanonical(t *testing.T) {

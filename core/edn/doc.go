@@ -8,8 +8,8 @@
 //	EDN                      Go
 //	nil                      nil
 //	true, false              bool
-//	42, -7                   int64 (*big.Int when it overflows int64)
-//	42N                      *big.Int
+//	42, -7                   int64 (BigInt when it overflows int64)
+//	42N                      BigInt
 //	1.5, 1e10, ##NaN, ##Inf  float64
 //	1.5M                     BigDec (the literal's text)
 //	"text"                   string

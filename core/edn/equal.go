@@ -3,7 +3,6 @@ package edn
 import (
 	"hash/maphash"
 	"math"
-	"math/big"
 	"time"
 )
 
@@ -17,7 +16,7 @@ const maxValueDepth = 100_000
 //   - a List equals a Vector with Equal elements (as in Clojure);
 //   - maps and sets are equal when they hold the same entries or elements,
 //     whatever their order;
-//   - integers (int64, *big.Int, and Go's other integer types) are equal
+//   - integers (int64, BigInt, and Go's other integer types) are equal
 //     when their values are; an integer never equals a float64 or a BigDec,
 //     and a float64 never equals a BigDec;
 //   - float64: -0.0 equals 0.0 and NaN equals NaN, so that every value
@@ -50,16 +49,16 @@ func equal(a, b any, depth int) bool {
 		switch y := b.(type) {
 		case int64:
 			return x == y
-		case *big.Int:
+		case BigInt:
 			return y.IsInt64() && y.Int64() == x
 		}
 		return false
-	case *big.Int:
+	case BigInt:
 		switch y := b.(type) {
 		case int64:
 			return x.IsInt64() && x.Int64() == y
-		case *big.Int:
-			return x.Cmp(y) == 0
+		case BigInt:
+			return x.String() == y.String()
 		}
 		return false
 	case float64:
@@ -160,7 +159,7 @@ func equalSeq(x []any, b any, depth int) bool {
 }
 
 // norm maps the plain Go values this package accepts onto the EDN types:
-// sized integers to int64 (or *big.Int), float32 to float64, []any to
+// sized integers to int64 (or BigInt), float32 to float64, []any to
 // Vector, and typed nil pointers to nil.
 func norm(v any) any {
 	switch x := v.(type) {
@@ -186,10 +185,6 @@ func norm(v any) any {
 		return float64(x)
 	case []any:
 		return Vector(x)
-	case *big.Int:
-		if x == nil {
-			return nil
-		}
 	}
 	return v
 }
@@ -198,7 +193,7 @@ func normUint(u uint64) any {
 	if u <= math.MaxInt64 {
 		return int64(u)
 	}
-	return new(big.Int).SetUint64(u)
+	return BigIntFromUint64(u)
 }
 
 var seed = maphash.MakeSeed()
@@ -261,18 +256,11 @@ func hash(v any, depth int) uint64 {
 		return hFalse
 	case int64:
 		return combine(hInt, uint64(x))
-	case *big.Int:
+	case BigInt:
 		if x.IsInt64() {
 			return combine(hInt, uint64(x.Int64()))
 		}
-		h := uint64(hBigInt)
-		if x.Sign() < 0 {
-			h = ^h
-		}
-		for _, w := range x.Bits() {
-			h = combine(h, uint64(w))
-		}
-		return h
+		return combine(hBigInt, hashString(x.String()))
 	case float64:
 		if x == 0 {
 			x = 0 // -0.0 == 0.0

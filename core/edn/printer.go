@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"strconv"
 	"time"
 	"unicode"
@@ -16,7 +15,7 @@ import (
 // Lists print as (…), vectors and []any as […], maps as {k v, k v} and sets
 // as #{…}, both in their insertion order. A float64 always has a '.' or an
 // exponent (1.0, 1e+21) so it reads back as a float; NaN and the infinities
-// print as ##NaN, ##Inf and ##-Inf. *big.Int prints with the N suffix,
+// print as ##NaN, ##Inf and ##-Inf. BigInt prints with the N suffix,
 // BigDec with M, time.Time as #inst "2006-01-02T15:04:05.000-00:00" in UTC
 // (with 6 or 9 fraction digits when the instant needs them), UUID as
 // #uuid "…". Go's sized integer types print as integers, float32 as a
@@ -91,11 +90,8 @@ func (p *printer) value(dst []byte, v any, depth int) []byte {
 		return p.float(dst, x)
 	case float32:
 		return p.float(dst, float64(x))
-	case *big.Int:
-		if x == nil {
-			return append(dst, "nil"...)
-		}
-		dst = x.Append(dst, 10)
+	case BigInt:
+		dst = append(dst, x.String()...)
 		if p.mode == modePrint {
 			dst = append(dst, 'N')
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/big"
 	"strconv"
 	"time"
 	"unicode"
@@ -21,7 +20,7 @@ const (
 )
 
 // maxNumberLen bounds the length of a number literal, so that a huge
-// bigint or bigdec cannot make big.Int parsing (quadratic) the bottleneck.
+// bigint or bigdec cannot make parsing and comparing them the bottleneck.
 const maxNumberLen = 4096
 
 // maxDecExponentDigits bounds the exponent of a BigDec literal (Java's
@@ -766,7 +765,7 @@ func (p *parser) readNumber() (any, error) {
 	} else if n, err := strconv.ParseInt(string(tok), 10, 64); err == nil {
 		return n, nil
 	}
-	b, ok := new(big.Int).SetString(string(tok), 10)
+	b, ok := ParseBigInt(string(tok))
 	if !ok {
 		return bad()
 	}

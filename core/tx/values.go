@@ -2,7 +2,6 @@ package tx
 
 import (
 	"math"
-	"math/big"
 
 	"github.com/cairn-db/cairn/core/datom"
 	"github.com/cairn-db/cairn/core/edn"
@@ -99,7 +98,7 @@ func widen(t schema.ValueType, v datom.Value) (datom.Value, bool) {
 	case schema.TypeDouble:
 		return datom.Double(float64(v.AsLong())), true
 	case schema.TypeBigInt:
-		return datom.BigInt(big.NewInt(v.AsLong())), true
+		return datom.BigInt(edn.BigIntFromInt64(v.AsLong())), true
 	case schema.TypeBigDec:
 		d, err := datom.BigDec(itoa(v.AsLong()))
 		return d, err == nil
@@ -155,8 +154,8 @@ func entityID(v any) (int64, bool) {
 		if x > 0 && x <= float64(datom.EMax) && x == math.Trunc(x) {
 			return int64(x), true
 		}
-	case *big.Int:
-		if x != nil && x.IsInt64() {
+	case edn.BigInt:
+		if x.IsInt64() {
 			return entityID(x.Int64())
 		}
 	case datom.Value:

@@ -63,9 +63,9 @@ var rules = []rule{
 	// The browser build stays small: no HTTP stack, no slog (and its JSON),
 	// no regexp (the browser's RegExp), no msgpack library (hand-written
 	// codecs, peer/mpack), no crypto/rand (crypto.getRandomValues through
-	// internal/entropy).
+	// internal/entropy), no math/big (edn.BigInt and datom's exact decimals).
 	{from: mod + "/wasm", forbidden: []string{"net/http", "log/slog", "encoding/json", "regexp",
-		"github.com/vmihailenco/msgpack", "github.com/vmihailenco/tagparser", "crypto/rand"}},
+		"github.com/vmihailenco/msgpack", "github.com/vmihailenco/tagparser", "crypto/rand", "math/big"}},
 }
 
 func check(t *testing.T, goos, goarch string) {

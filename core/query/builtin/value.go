@@ -3,7 +3,6 @@ package builtin
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -95,10 +94,7 @@ func (e *Env) FromEDN(x any) (datom.Value, error) {
 		return datom.Double(t), nil
 	case float32:
 		return datom.Double(float64(t)), nil
-	case *big.Int:
-		if t == nil {
-			return datom.Nil, nil
-		}
+	case edn.BigInt:
 		if t.IsInt64() {
 			return datom.Long(t.Int64()), nil
 		}

@@ -1,9 +1,10 @@
 package core
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/cairn-db/cairn/internal/sha256"
 )
 
 // commitVersion is the format-version byte of commit and head records.

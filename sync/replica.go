@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/internal/sha256"
 	"github.com/cairn-db/cairn/store"
 )
 

@@ -1,12 +1,12 @@
 package index
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
 
 	"github.com/cairn-db/cairn/core/datom"
+	"github.com/cairn-db/cairn/internal/sha256"
 )
 
 // FormatVersion is the node format version: the first byte of every

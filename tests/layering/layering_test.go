@@ -59,13 +59,14 @@ var rules = []rule{
 	// Sync knows the store and what the engine hands it (internal/coresync
 	// wires the two), not the engine or its queries; it owns no servers.
 	{from: mod + "/sync", forbidden: []string{mod + "/core", mod + "/internal", mod + "/server", mod + "/client", mod + "/cmd"},
-		except: []string{mod + "/core/datom", mod + "/core/edn"}},
+		except: []string{mod + "/core/datom", mod + "/core/edn", mod + "/internal/sha256"}},
 	// The browser build stays small: no HTTP stack, no slog (and its JSON),
 	// no regexp (the browser's RegExp), no msgpack library (hand-written
 	// codecs, peer/mpack), no crypto/rand (crypto.getRandomValues through
-	// internal/entropy), no math/big (edn.BigInt and datom's exact decimals).
+	// internal/entropy), no math/big (edn.BigInt and datom's exact decimals),
+	// no crypto/sha256 and its FIPS module (internal/sha256).
 	{from: mod + "/wasm", forbidden: []string{"net/http", "log/slog", "encoding/json", "regexp",
-		"github.com/vmihailenco/msgpack", "github.com/vmihailenco/tagparser", "crypto/rand", "math/big"}},
+		"github.com/vmihailenco/msgpack", "github.com/vmihailenco/tagparser", "crypto/rand", "crypto/sha256", "math/big"}},
 }
 
 func check(t *testing.T, goos, goarch string) {

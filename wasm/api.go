@@ -160,36 +160,54 @@ func newAPI() *api {
 	}
 }
 
+// exports lists the functions of the global cairn object: a static table
+// (rather than a map literal of method values, which compiles to code per
+// entry). sync marks the synchronous ones, which return their value
+// instead of a Promise.
+var exports = [...]struct {
+	name string
+	fn   func(a *api, args []js.Value) (any, error)
+	sync bool
+}{
+	{"connect", (*api).connect, false},
+	{"disconnect", (*api).disconnect, false},
+	{"status", (*api).statusFn, false},
+	{"onStatus", (*api).onStatus, false},
+	{"createDatabase", (*api).createDatabase, false},
+	{"deleteDatabase", (*api).deleteDatabase, false},
+	{"listDatabases", (*api).listDatabases, false},
+	{"open", (*api).open, false},
+	{"close", (*api).closeDB, false},
+	{"ready", (*api).ready, false},
+	{"stats", (*api).stats, false},
+	{"onProgress", (*api).onProgress, false},
+	{"transact", (*api).transact, false},
+	{"q", (*api).q, false},
+	{"pull", (*api).pull, false},
+	{"pullMany", (*api).pullMany, false},
+	{"datoms", (*api).datoms, false},
+	{"txLog", (*api).txLog, false},
+	{"listen", (*api).listen, false},
+	{"off", (*api).off, false},
+	{"shutdown", (*api).shutdown, false},
+	{"history", (*api).history, true},
+	{"asOf", (*api).asOf, true},
+	{"since", (*api).since, true},
+	{"toJS", (*api).toJSFn, true},
+	{"qSync", (*api).qSync, true},
+	{"pullSync", (*api).pullSync, true},
+	{"pullManySync", (*api).pullManySync, true},
+}
+
 func (a *api) funcs() map[string]js.Func {
-	m := map[string]js.Func{
-		"connect":        async(a.connect),
-		"disconnect":     async(a.disconnect),
-		"status":         async(a.statusFn),
-		"onStatus":       async(a.onStatus),
-		"createDatabase": async(a.createDatabase),
-		"deleteDatabase": async(a.deleteDatabase),
-		"listDatabases":  async(a.listDatabases),
-		"open":           async(a.open),
-		"close":          async(a.closeDB),
-		"ready":          async(a.ready),
-		"stats":          async(a.stats),
-		"onProgress":     async(a.onProgress),
-		"transact":       async(a.transact),
-		"q":              async(a.q),
-		"pull":           async(a.pull),
-		"pullMany":       async(a.pullMany),
-		"datoms":         async(a.datoms),
-		"txLog":          async(a.txLog),
-		"listen":         async(a.listen),
-		"off":            async(a.off),
-		"shutdown":       async(a.shutdown),
-		"history":        syncFn(a.history),
-		"asOf":           syncFn(a.asOf),
-		"since":          syncFn(a.since),
-		"toJS":           syncFn(a.toJSFn),
-		"qSync":          syncFn(a.qSync),
-		"pullSync":       syncFn(a.pullSync),
-		"pullManySync":   syncFn(a.pullManySync),
+	m := make(map[string]js.Func, len(exports))
+	for _, e := range exports {
+		fn := func(args []js.Value) (any, error) { return e.fn(a, args) }
+		if e.sync {
+			m[e.name] = syncFn(fn)
+		} else {
+			m[e.name] = async(fn)
+		}
 	}
 	for _, f := range m {
 		a.exported = append(a.exported, f)

@@ -26,121 +26,131 @@ const maxRange = 1 << 22
 
 var builtins map[string]Func
 
-func init() {
-	builtins = map[string]Func{
-		"=":  fnEq,
-		"==": fnEq,
-		"not=": func(env *Env, a []datom.Value) (datom.Value, error) {
-			v, err := fnEq(env, a)
-			return datom.Bool(err == nil && !v.AsBool()), err
-		},
-		"!=":       nil, // set below
-		"<":        cmpChain("<", func(c int) bool { return c < 0 }),
-		">":        cmpChain(">", func(c int) bool { return c > 0 }),
-		"<=":       cmpChain("<=", func(c int) bool { return c <= 0 }),
-		">=":       cmpChain(">=", func(c int) bool { return c >= 0 }),
-		"+":        fold("+", datom.Long(0), add),
-		"*":        fold("*", datom.Long(1), mul),
-		"-":        fnSub,
-		"/":        fnDiv,
-		"quot":     binary("quot", quot),
-		"rem":      binary("rem", rem),
-		"mod":      binary("mod", mod),
-		"inc":      unaryNum("inc", func(v datom.Value) (datom.Value, error) { return add(v, datom.Long(1)) }),
-		"dec":      unaryNum("dec", func(v datom.Value) (datom.Value, error) { return sub(v, datom.Long(1)) }),
-		"max":      extreme("max", 1),
-		"min":      extreme("min", -1),
-		"zero?":    numPred("zero?", func(f float64) bool { return f == 0 }),
-		"pos?":     numPred("pos?", func(f float64) bool { return f > 0 }),
-		"neg?":     numPred("neg?", func(f float64) bool { return f < 0 }),
-		"even?":    intPred("even?", func(n int64) bool { return n%2 == 0 }),
-		"odd?":     intPred("odd?", func(n int64) bool { return n%2 != 0 }),
-		"compare":  fnCompare,
-		"rand":     fnRand,
-		"rand-int": fnRandInt,
-		"true?":    pred1("true?", func(v datom.Value) bool { return v.Kind() == datom.KindBool && v.AsBool() }),
-		"false?":   pred1("false?", func(v datom.Value) bool { return v.Kind() == datom.KindBool && !v.AsBool() }),
-		"nil?":     pred1("nil?", func(v datom.Value) bool { return v.IsNil() }),
-		"some?":    pred1("some?", func(v datom.Value) bool { return !v.IsNil() }),
-		"not":      pred1("not", func(v datom.Value) bool { return !Truthy(v) }),
-		"and":      fnAnd,
-		"or":       fnOr,
-		"complement": func(env *Env, a []datom.Value) (datom.Value, error) {
-			if err := arity("complement", a, 1, 1); err != nil {
-				return datom.Nil, err
-			}
-			f, ok := env.Unbox(a[0])
-			fn, isFn := f.(Func)
-			if !ok || !isFn {
-				return datom.Nil, argErr("complement", "not a function")
-			}
-			return env.Box(Func(func(env *Env, a []datom.Value) (datom.Value, error) {
-				v, err := fn(env, a)
-				return datom.Bool(!Truthy(v)), err
-			})), nil
-		},
-		"identical?": fnEq,
-		"identity": func(env *Env, a []datom.Value) (datom.Value, error) {
-			if err := arity("identity", a, 1, 1); err != nil {
-				return datom.Nil, err
-			}
-			return a[0], nil
-		},
-		"keyword":   fnKeyword,
-		"meta":      func(*Env, []datom.Value) (datom.Value, error) { return datom.Nil, nil },
-		"name":      fnName,
-		"namespace": fnNamespace,
-		"type":      fnType,
-		"vector": func(_ *Env, a []datom.Value) (datom.Value, error) {
-			return datom.Tuple(append([]datom.Value(nil), a...)), nil
-		},
-		"list": func(_ *Env, a []datom.Value) (datom.Value, error) {
-			return datom.Tuple(append([]datom.Value(nil), a...)), nil
-		},
-		"tuple": func(_ *Env, a []datom.Value) (datom.Value, error) {
-			return datom.Tuple(append([]datom.Value(nil), a...)), nil
-		},
-		"untuple":     fnUntuple,
-		"set":         fnSet,
-		"hash-set":    fnHashSet,
-		"hash-map":    fnHashMap,
-		"array-map":   fnHashMap,
-		"count":       fnCount,
-		"range":       fnRange,
-		"not-empty":   fnNotEmpty,
-		"empty?":      fnEmpty,
-		"contains?":   fnContains,
-		"str":         fnStr,
-		"subs":        fnSubs,
-		"get":         fnGet,
-		"pr-str":      joinPrint(" ", false, (*Env).PrStr),
-		"prn-str":     joinPrint(" ", true, (*Env).PrStr),
-		"print-str":   joinPrint(" ", false, (*Env).Str),
-		"println-str": joinPrint(" ", true, (*Env).Str),
-		"re-pattern":  fnRePattern,
-		"re-find":     fnReFind,
-		"re-matches":  fnReMatches,
-		"re-seq":      fnReSeq,
-		"-differ?":    fnDiffer,
+// builtinTable lists the built-ins: a table rather than a map literal,
+// whose every entry compiles to code in init (the table's static entries
+// are data).
+var builtinTable = [...]struct {
+	name string
+	fn   Func
+}{
+	{"=", fnEq},
+	{"==", fnEq},
+	{"not=", func(env *Env, a []datom.Value) (datom.Value, error) {
+		v, err := fnEq(env, a)
+		return datom.Bool(err == nil && !v.AsBool()), err
+	}},
+	{"!=", nil}, // set below
+	{"<", cmpChain("<", func(c int) bool { return c < 0 })},
+	{">", cmpChain(">", func(c int) bool { return c > 0 })},
+	{"<=", cmpChain("<=", func(c int) bool { return c <= 0 })},
+	{">=", cmpChain(">=", func(c int) bool { return c >= 0 })},
+	{"+", fold("+", datom.Long(0), add)},
+	{"*", fold("*", datom.Long(1), mul)},
+	{"-", fnSub},
+	{"/", fnDiv},
+	{"quot", binary("quot", quot)},
+	{"rem", binary("rem", rem)},
+	{"mod", binary("mod", mod)},
+	{"inc", unaryNum("inc", func(v datom.Value) (datom.Value, error) { return add(v, datom.Long(1)) })},
+	{"dec", unaryNum("dec", func(v datom.Value) (datom.Value, error) { return sub(v, datom.Long(1)) })},
+	{"max", extreme("max", 1)},
+	{"min", extreme("min", -1)},
+	{"zero?", numPred("zero?", func(f float64) bool { return f == 0 })},
+	{"pos?", numPred("pos?", func(f float64) bool { return f > 0 })},
+	{"neg?", numPred("neg?", func(f float64) bool { return f < 0 })},
+	{"even?", intPred("even?", func(n int64) bool { return n%2 == 0 })},
+	{"odd?", intPred("odd?", func(n int64) bool { return n%2 != 0 })},
+	{"compare", fnCompare},
+	{"rand", fnRand},
+	{"rand-int", fnRandInt},
+	{"true?", pred1("true?", func(v datom.Value) bool { return v.Kind() == datom.KindBool && v.AsBool() })},
+	{"false?", pred1("false?", func(v datom.Value) bool { return v.Kind() == datom.KindBool && !v.AsBool() })},
+	{"nil?", pred1("nil?", func(v datom.Value) bool { return v.IsNil() })},
+	{"some?", pred1("some?", func(v datom.Value) bool { return !v.IsNil() })},
+	{"not", pred1("not", func(v datom.Value) bool { return !Truthy(v) })},
+	{"and", fnAnd},
+	{"or", fnOr},
+	{"complement", func(env *Env, a []datom.Value) (datom.Value, error) {
+		if err := arity("complement", a, 1, 1); err != nil {
+			return datom.Nil, err
+		}
+		f, ok := env.Unbox(a[0])
+		fn, isFn := f.(Func)
+		if !ok || !isFn {
+			return datom.Nil, argErr("complement", "not a function")
+		}
+		return env.Box(Func(func(env *Env, a []datom.Value) (datom.Value, error) {
+			v, err := fn(env, a)
+			return datom.Bool(!Truthy(v)), err
+		})), nil
+	}},
+	{"identical?", fnEq},
+	{"identity", func(env *Env, a []datom.Value) (datom.Value, error) {
+		if err := arity("identity", a, 1, 1); err != nil {
+			return datom.Nil, err
+		}
+		return a[0], nil
+	}},
+	{"keyword", fnKeyword},
+	{"meta", func(*Env, []datom.Value) (datom.Value, error) { return datom.Nil, nil }},
+	{"name", fnName},
+	{"namespace", fnNamespace},
+	{"type", fnType},
+	{"vector", func(_ *Env, a []datom.Value) (datom.Value, error) {
+		return datom.Tuple(append([]datom.Value(nil), a...)), nil
+	}},
+	{"list", func(_ *Env, a []datom.Value) (datom.Value, error) {
+		return datom.Tuple(append([]datom.Value(nil), a...)), nil
+	}},
+	{"tuple", func(_ *Env, a []datom.Value) (datom.Value, error) {
+		return datom.Tuple(append([]datom.Value(nil), a...)), nil
+	}},
+	{"untuple", fnUntuple},
+	{"set", fnSet},
+	{"hash-set", fnHashSet},
+	{"hash-map", fnHashMap},
+	{"array-map", fnHashMap},
+	{"count", fnCount},
+	{"range", fnRange},
+	{"not-empty", fnNotEmpty},
+	{"empty?", fnEmpty},
+	{"contains?", fnContains},
+	{"str", fnStr},
+	{"subs", fnSubs},
+	{"get", fnGet},
+	{"pr-str", joinPrint(" ", false, (*Env).PrStr)},
+	{"prn-str", joinPrint(" ", true, (*Env).PrStr)},
+	{"print-str", joinPrint(" ", false, (*Env).Str)},
+	{"println-str", joinPrint(" ", true, (*Env).Str)},
+	{"re-pattern", fnRePattern},
+	{"re-find", fnReFind},
+	{"re-matches", fnReMatches},
+	{"re-seq", fnReSeq},
+	{"-differ?", fnDiffer},
+	{"clojure.string/blank?", fnBlank},
+	{"clojure.string/includes?", strPred2("includes?", strings.Contains)},
+	{"clojure.string/starts-with?", strPred2("starts-with?", strings.HasPrefix)},
+	{"clojure.string/ends-with?", strPred2("ends-with?", strings.HasSuffix)},
+	{"clojure.string/lower-case", strFn1("lower-case", strings.ToLower)},
+	{"clojure.string/upper-case", strFn1("upper-case", strings.ToUpper)},
+	{"clojure.string/trim", strFn1("trim", strings.TrimSpace)},
+	{"clojure.string/triml", strFn1("triml", func(s string) string { return strings.TrimLeft(s, " \t\n\r\f\v") })},
+	{"clojure.string/trimr", strFn1("trimr", func(s string) string { return strings.TrimRight(s, " \t\n\r\f\v") })},
+	{"clojure.string/join", fnJoin},
+	{"clojure.string/split", fnSplit},
+	{"clojure.string/capitalize", strFn1("capitalize", func(s string) string {
+		if s == "" {
+			return s
+		}
+		r := []rune(strings.ToLower(s))
+		return strings.ToUpper(string(r[0])) + string(r[1:])
+	})},
+}
 
-		"clojure.string/blank?":       fnBlank,
-		"clojure.string/includes?":    strPred2("includes?", strings.Contains),
-		"clojure.string/starts-with?": strPred2("starts-with?", strings.HasPrefix),
-		"clojure.string/ends-with?":   strPred2("ends-with?", strings.HasSuffix),
-		"clojure.string/lower-case":   strFn1("lower-case", strings.ToLower),
-		"clojure.string/upper-case":   strFn1("upper-case", strings.ToUpper),
-		"clojure.string/trim":         strFn1("trim", strings.TrimSpace),
-		"clojure.string/triml":        strFn1("triml", func(s string) string { return strings.TrimLeft(s, " \t\n\r\f\v") }),
-		"clojure.string/trimr":        strFn1("trimr", func(s string) string { return strings.TrimRight(s, " \t\n\r\f\v") }),
-		"clojure.string/join":         fnJoin,
-		"clojure.string/split":        fnSplit,
-		"clojure.string/capitalize": strFn1("capitalize", func(s string) string {
-			if s == "" {
-				return s
-			}
-			r := []rune(strings.ToLower(s))
-			return strings.ToUpper(string(r[0])) + string(r[1:])
-		}),
+func init() {
+	builtins = make(map[string]Func, len(builtinTable))
+	for _, e := range builtinTable {
+		builtins[e.name] = e.fn
 	}
 	builtins["!="] = builtins["not="]
 }
@@ -157,6 +167,10 @@ func fnEq(_ *Env, a []datom.Value) (datom.Value, error) {
 	return datom.Bool(true), nil
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func cmpChain(name string, ok func(int) bool) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 1, -1); err != nil {
@@ -255,6 +269,10 @@ func div(a, b datom.Value) (datom.Value, error) {
 	return datom.Double(f64(a) / f64(b)), nil
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func fold(name string, zero datom.Value, op func(a, b datom.Value) (datom.Value, error)) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := needNums(name, a); err != nil {
@@ -295,6 +313,10 @@ func fnDiv(env *Env, a []datom.Value) (datom.Value, error) {
 	return fold("/", datom.Nil, div)(env, a)
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func binary(name string, op func(a, b datom.Value) (datom.Value, error)) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 2, 2); err != nil {
@@ -347,6 +369,10 @@ func mod(a, b datom.Value) (datom.Value, error) {
 	return datom.Double(m), nil
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func unaryNum(name string, op func(datom.Value) (datom.Value, error)) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 1, 1); err != nil {
@@ -359,6 +385,10 @@ func unaryNum(name string, op func(datom.Value) (datom.Value, error)) Func {
 	}
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func extreme(name string, sign int) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 1, -1); err != nil {
@@ -377,6 +407,10 @@ func extreme(name string, sign int) Func {
 	}
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func numPred(name string, p func(float64) bool) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 1, 1); err != nil {
@@ -389,6 +423,10 @@ func numPred(name string, p func(float64) bool) Func {
 	}
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func intPred(name string, p func(int64) bool) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 1, 1); err != nil {
@@ -402,6 +440,10 @@ func intPred(name string, p func(int64) bool) Func {
 	}
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func pred1(name string, p func(datom.Value) bool) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 1, 1); err != nil {
@@ -772,6 +814,10 @@ func fnGet(env *Env, a []datom.Value) (datom.Value, error) {
 	return def, nil
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func joinPrint(sep string, nl bool, f func(*Env, datom.Value) string) Func {
 	return func(env *Env, a []datom.Value) (datom.Value, error) {
 		parts := make([]string, len(a))
@@ -898,6 +944,10 @@ func fnBlank(_ *Env, a []datom.Value) (datom.Value, error) {
 	return datom.Bool(a[0].IsNil() || strings.TrimSpace(a[0].Text()) == ""), nil
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func strPred2(name string, p func(s, sub string) bool) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 2, 2); err != nil {
@@ -910,6 +960,10 @@ func strPred2(name string, p func(s, sub string) bool) Func {
 	}
 }
 
+// Not inlined: it runs once per built-in at init, and inlining would copy
+// the closure's body into every call site (code size of the wasm build).
+//
+//go:noinline
 func strFn1(name string, f func(string) string) Func {
 	return func(_ *Env, a []datom.Value) (datom.Value, error) {
 		if err := arity(name, a, 1, 1); err != nil {

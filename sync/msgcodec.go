@@ -80,8 +80,8 @@ func (n Nodes) AppendMP(b []byte) []byte {
 	return b
 }
 
-// DecodeMP reads a Nodes message (received stays false: decodeNodes sets
-// it).
+// DecodeMP reads a Nodes message (into copies; decodeNodes' fast path
+// reads the common shape without copying).
 func (n *Nodes) DecodeMP(r *mpack.Reader) error {
 	*n = Nodes{}
 	return r.Struct(func(r *mpack.Reader, key string) (err error) {

@@ -147,7 +147,7 @@ func BenchmarkReplicaLive(b *testing.B) {
 		fs := make([]*follower, replicas)
 		for i := range fs {
 			st := mem.New()
-			if err := st.Write(ctx, store.Batch{Puts: entries, Keep: true, Head: &store.HeadUpdate{Name: reng.Branch, New: head}}); err != nil {
+			if err := st.Write(ctx, store.Batch{Puts: entries, Head: &store.HeadUpdate{Name: reng.Branch, New: head}}); err != nil {
 				b.Fatal(err)
 			}
 			r, err := csync.OpenReplica(ctx, st, reng)

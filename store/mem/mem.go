@@ -48,8 +48,8 @@ type Store struct {
 	closed bool
 	nodes  map[[keyLen]byte]span
 	slabs  [][]byte
-	live   int64 // bytes of the slabs that entries still refer to
-	used   int64 // bytes of the slabs written
+	live   int64             // bytes of the slabs that entries still refer to
+	used   int64             // bytes of the slabs written
 	others map[string][]byte // entries under keys of other lengths
 	heads  map[string][]byte
 	stats  store.Stats
@@ -138,8 +138,6 @@ func (s *Store) Has(ctx context.Context, key string) (bool, error) {
 }
 
 // Write applies b atomically. Puts of keys that already exist are ignored.
-// Values are copied in (b.Keep changes nothing: the copy into a slab is
-// what keeps the collector's work small).
 func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -17,27 +17,6 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return mem.New() })
 }
 
-// Without Keep the store copies values in; with Keep it may keep them, and
-// either way reads return the value written.
-func TestKeep(t *testing.T) {
-	ctx := context.Background()
-	s := mem.New()
-	v := []byte("copied")
-	if err := s.Write(ctx, store.Batch{Puts: []store.KV{{Key: "a", Value: v}}}); err != nil {
-		t.Fatal(err)
-	}
-	v[0] = 'X' // breaks the contract on purpose: the copy is unaffected
-	if got, _ := s.Get(ctx, "a"); string(got) != "copied" {
-		t.Fatalf("a = %q", got)
-	}
-	if err := s.Write(ctx, store.Batch{Puts: []store.KV{{Key: "b", Value: []byte("kept")}}, Keep: true}); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := s.Get(ctx, "b"); string(got) != "kept" {
-		t.Fatalf("b = %q", got)
-	}
-}
-
 // Entries under 32-byte keys live in slabs: they survive the slabs
 // filling up, a delete of most of them (which compacts), and list in key
 // order among entries under other keys.

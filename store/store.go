@@ -36,13 +36,6 @@ type HeadUpdate struct {
 type Batch struct {
 	Puts []KV
 	Head *HeadUpdate
-	// Keep tells a store that holds values in memory that it may keep the
-	// Puts' values as they are instead of copying them: they are slices of
-	// a buffer nobody writes or reuses (a received frame, which they fill
-	// almost entirely), and content-addressed (each was checked against
-	// its key, so a key present already holds the same bytes). Stores that
-	// copy anyway, to disk or another heap, ignore it.
-	Keep bool
 }
 
 // Store is the key-value interface every backend implements.

@@ -5,9 +5,9 @@ import "github.com/cairn-db/cairn/peer"
 // decodeNodes decodes a sync/nodes body. Every live commit reaches every
 // subscriber as one such message, so the common shape (what the sender
 // encodes) is read by hand, without reflection and without copying: keys,
-// values and head are sub-slices of the body, which a received frame owns
-// alone (peer.DecodeFrame). Anything else falls back to msgpack, whose
-// result is the same.
+// values and head are sub-slices of the body (the replica's store copies
+// what it keeps). Anything else falls back to msgpack, whose result is the
+// same.
 func decodeNodes(m peer.Msg, n *Nodes) error {
 	if !decodeNodesFast(m.Body, n) {
 		*n = Nodes{}
@@ -15,7 +15,6 @@ func decodeNodes(m peer.Msg, n *Nodes) error {
 			return err
 		}
 	}
-	n.received = true
 	return nil
 }
 

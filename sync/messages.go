@@ -44,11 +44,6 @@ type Nodes struct {
 	Head      []byte `msgpack:"head,omitempty"`
 	StepNodes int    `msgpack:"step_nodes,omitempty"`
 	StepBytes int64  `msgpack:"step_bytes,omitempty"`
-
-	// received marks a message decoded from a frame: its values are
-	// slices of that frame, which nothing else holds, so a store may keep
-	// them without copying.
-	received bool
 }
 
 // Ack acknowledges a Nodes message once it is stored.

@@ -153,7 +153,7 @@ func (r *Replica) ApplyNodes(ctx context.Context, m *Nodes) error {
 	for i := range puts {
 		puts[i] = store.KV{Key: all[i*sha256.Size : (i+1)*sha256.Size], Value: m.Values[i]}
 	}
-	if err := r.st.Write(ctx, store.Batch{Puts: puts, Keep: m.received}); err != nil {
+	if err := r.st.Write(ctx, store.Batch{Puts: puts}); err != nil {
 		return err
 	}
 	r.nodes.Add(int64(len(puts)))

@@ -19,6 +19,7 @@ import (
 // latencyResult is commit → peer latency with N subscribed peers.
 type latencyResult struct {
 	Peers          int
+	Run            int // 1.. of -repeat
 	Commits        int
 	Interval       time.Duration
 	SetupTime      time.Duration // dial + open + ready of every peer

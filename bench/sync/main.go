@@ -41,6 +41,7 @@ type config struct {
 	peers        []int
 	datoms       int
 	commits      int
+	repeat       int
 	intervals    []time.Duration
 	phases       map[string]bool
 	seedEntities int
@@ -58,6 +59,7 @@ func main() {
 	peers := flag.String("peers", "1,100,1000", "numbers of subscribed peers for the latency runs")
 	datoms := flag.Int("datoms", 1000000, "datoms in the initial-sync database (entities × 5 attributes)")
 	commits := flag.Int("commits", 200, "transactions the writer commits in each latency run")
+	repeat := flag.Int("repeat", 3, "latency runs per peer count and pause (the machine is noisy: every run is reported, and the target judged on the median)")
 	intervals := flag.String("intervals", "5ms,50ms", "pauses between the writer's commits: one latency run per peer count and pause")
 	phases := flag.String("phases", "latency,pouch,big", "phases to run: latency, pouch (Cairn and PouchDB on the same workload), big (initial sync and resume)")
 	seed := flag.Int("seed-entities", 1000, "entities in the latency database before the writer starts")
@@ -70,7 +72,7 @@ func main() {
 	pprofDir := flag.String("pprof", "", "write a CPU profile per phase into DIR")
 	flag.Parse()
 
-	cfg := config{datoms: *datoms, commits: *commits, seedEntities: *seed, phases: map[string]bool{},
+	cfg := config{datoms: *datoms, commits: *commits, repeat: max(*repeat, 1), seedEntities: *seed, phases: map[string]bool{},
 		pouchDocs: *pouchDocs, pouchNew: *pouchNew, pouch: !*noPouch, smoke: *smoke, out: *out, appendOut: *appendOut, pprofDir: *pprofDir,
 		args: strings.Join(os.Args[1:], " ")}
 	for _, s := range strings.Split(*peers, ",") {
@@ -105,6 +107,7 @@ func main() {
 		cfg.intervals = []time.Duration{2 * time.Millisecond}
 		cfg.seedEntities = 200
 		cfg.pouchDocs = 1000
+		cfg.repeat = 1
 	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/sync:", err)
@@ -157,17 +160,20 @@ func run(cfg config) error {
 			break
 		}
 		for _, iv := range cfg.intervals {
-			logf("latency: %d peers, %d commits %v apart ...", n, cfg.commits, iv)
-			stop := prof.start(fmt.Sprintf("latency-%d-%v", n, iv))
-			r, err := runLatency(ctx, b, n, cfg.commits, iv, cfg.seedEntities)
-			stop()
-			if err != nil {
-				return fmt.Errorf("latency with %d peers: %w", n, err)
+			for run := 1; run <= cfg.repeat; run++ {
+				logf("latency: %d peers, %d commits %v apart (run %d of %d) ...", n, cfg.commits, iv, run, cfg.repeat)
+				stop := prof.start(fmt.Sprintf("latency-%d-%v-%d", n, iv, run))
+				r, err := runLatency(ctx, b, n, cfg.commits, iv, cfg.seedEntities)
+				stop()
+				if err != nil {
+					return fmt.Errorf("latency with %d peers: %w", n, err)
+				}
+				logf("  p50 %s p99 %s max %s (setup %v, catch-up %s, CPU %.1fs over %.1fs, %.0f B/commit/peer, %.1f heads/peer)", ms(r.P50), ms(r.P99), ms(r.Max),
+					r.SetupTime.Round(time.Millisecond), ms(r.CatchUp), r.CPU.Seconds(), r.WallTime.Seconds(), r.BytesPerCommit, r.HeadsPerPeer)
+				r.Run = run
+				res.latency = append(res.latency, r)
+				runtime.GC()
 			}
-			logf("  p50 %s p99 %s max %s (setup %v, catch-up %s, CPU %.1fs over %.1fs, %.0f B/commit/peer, %.1f heads/peer)", ms(r.P50), ms(r.P99), ms(r.Max),
-				r.SetupTime.Round(time.Millisecond), ms(r.CatchUp), r.CPU.Seconds(), r.WallTime.Seconds(), r.BytesPerCommit, r.HeadsPerPeer)
-			res.latency = append(res.latency, r)
-			runtime.GC()
 		}
 	}
 

@@ -40,31 +40,44 @@ func report(r *results) string {
 
 	// Latency.
 	w.WriteString("### Commit → peer latency\n\n")
-	fmt.Fprintf(&w, "Each peer is its own `client.Client` with its own WebSocket and an in-memory replica (one shared node cache; the replicas' stores share the bytes of identical nodes, "+
-		"a benchmark-only `store.Store` that copies every value in like `store/mem` and then drops duplicates, so 1,000 replicas fit in memory). The database starts with %d entities; "+
+	fmt.Fprintf(&w, "Each peer is its own `client.Client` with its own WebSocket and an in-memory replica, all sharing one decoded-node cache. Up to 100 peers each replica is a `store/mem`; with more, the replicas' stores share the bytes of identical nodes "+
+		"(a benchmark-only `store.Store` that copies every value in like `store/mem` and then drops duplicates, so 1,000 replicas fit in memory). The database starts with %d entities; "+
 		"one writer commits %d small transactions (one new entity, 5 datoms) one at a time, sleeping the given pause after each. "+
 		"Latency is from the writer's `Transact` return (durable) to each peer's `Listen` callback for that transaction (the peer's local db has it), over every (peer, commit) pair. "+
 		"A peer that falls behind is coalesced by the server (one diff to the newest head), so it sees fewer sync steps (heads) than commits.\n\n",
 		cfg.seedEntities, cfg.commits)
-	w.WriteString("| peers | pause | p50 | p99 | p99.9 | max | pairs (missing) | node bytes per commit per peer | heads per peer | writer's Transact p50 | last commit → all peers have it | process CPU / wall | setup: dial + sync every peer | heap in use, goroutines |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-	var p100 *latencyResult
+	w.WriteString("| peers | pause | run | p50 | p99 | p99.9 | max | pairs (missing) | node bytes per commit per peer | heads per peer | writer's Transact p50 | last commit → all peers have it | process CPU / wall | setup: dial + sync every peer | heap in use, goroutines |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	p99s := map[time.Duration][]time.Duration{} // 100 peers: p99 of each run, by pause
+	var pauses []time.Duration
 	for _, l := range r.latency {
-		if l.Peers == 100 && (p100 == nil || l.Interval < p100.Interval) {
-			p100 = l
+		if l.Peers == 100 {
+			if p99s[l.Interval] == nil {
+				pauses = append(pauses, l.Interval)
+			}
+			p99s[l.Interval] = append(p99s[l.Interval], l.P99)
 		}
-		fmt.Fprintf(&w, "| %d | %v | %s | **%s** | %s | %s | %d (%d) | %.0f B (%.1f nodes) | %.0f | %s | %s | %.1f s / %.1f s | %.1f s | %s, %d |\n",
-			l.Peers, l.Interval, ms(l.P50), ms(l.P99), ms(l.P999), ms(l.Max), l.Samples, l.Missing, l.BytesPerCommit, l.NodesPerCommit, l.HeadsPerPeer,
+		fmt.Fprintf(&w, "| %d | %v | %d | %s | **%s** | %s | %s | %d (%d) | %.0f B (%.1f nodes) | %.0f | %s | %s | %.1f s / %.1f s | %.1f s | %s, %d |\n",
+			l.Peers, l.Interval, l.Run, ms(l.P50), ms(l.P99), ms(l.P999), ms(l.Max), l.Samples, l.Missing, l.BytesPerCommit, l.NodesPerCommit, l.HeadsPerPeer,
 			ms(l.CommitP50), ms(l.CatchUp), l.CPU.Seconds(), (l.WallTime + l.CatchUp).Seconds(), l.SetupTime.Seconds(), mib(int64(l.HeapInuse)), l.Goroutines)
 	}
 	w.WriteString("\n")
-	if p100 != nil {
-		line := ""
-		for _, l := range r.latency {
-			if l.Peers == 100 {
-				line += fmt.Sprintf(" %s with a %v pause;", ms(l.P99), l.Interval)
+	if len(pauses) > 0 {
+		// Loopback on a shared 2-core machine is noisy from run to run:
+		// every run is in the table, and each pause is judged on the
+		// median of its runs' p99.
+		ok, line := true, ""
+		for _, iv := range pauses {
+			ps := p99s[iv]
+			sortDurations(ps)
+			med := ps[len(ps)/2]
+			ok = ok && med <= 10*time.Millisecond
+			var each []string
+			for _, p := range ps {
+				each = append(each, ms(p))
 			}
+			line += fmt.Sprintf(" median %s with a %v pause (runs: %s);", ms(med), iv, strings.Join(each, ", "))
 		}
-		fmt.Fprintf(&w, "Target p99 ≤ 10 ms with 100 peers: %s (p99:%s judged on the shortest pause).\n\n", verdict(p100.P99 <= 10*time.Millisecond, cfg.smoke), strings.TrimSuffix(line, ";"))
+		fmt.Fprintf(&w, "Target p99 ≤ 10 ms with 100 peers: %s (p99:%s judged on the median of each pause's runs, every pause).\n\n", verdict(ok, cfg.smoke), strings.TrimSuffix(line, ";"))
 	} else {
 		w.WriteString("Target p99 ≤ 10 ms with 100 peers: not run (no -peers 100).\n\n")
 	}

@@ -1,11 +1,19 @@
 // Package mem is an in-memory store.Store for tests and for the tiered
 // store's memory tier. It builds for every GOOS, js/wasm included.
 //
-// Values are copied on the way in and on the way out, so neither the caller
-// nor the store can change the other's bytes. Iterate works on a snapshot
-// taken when it starts: fn may call the store (even Write) without
-// deadlocking, and does not see writes made after Iterate began.
-// Nothing survives Close.
+// Entries under 32-byte keys (the engine's content-addressed nodes and
+// commits: SHA-256 keys) are kept without pointers: their bytes are copied
+// into large append-only slabs and found through a map from the key array
+// to a position in a slab. A replica holds hundreds of thousands of nodes,
+// and a map of strings and slices would be hundreds of thousands of
+// pointers for the garbage collector to trace on every cycle; this map has
+// none, and the slabs are a few large pointer-free objects. Other keys sit
+// in an ordinary map.
+//
+// Values are copied on the way in and on the way out, so neither the
+// caller nor the store can change the other's bytes. Iterate works on a
+// snapshot taken when it starts: fn may call the store (even Write) without deadlocking, and
+// does not see writes made after Iterate began. Nothing survives Close.
 package mem
 
 import (
@@ -18,13 +26,33 @@ import (
 	"github.com/cairn-db/cairn/store"
 )
 
+// keyLen is the length of the keys kept in slabs.
+const keyLen = 32
+
+// Slab sizes: the first slab is small (a store may hold little), later
+// ones double up to maxSlab; a value larger than that gets a slab of its
+// own.
+const (
+	minSlab = 16 << 10
+	maxSlab = 4 << 20
+)
+
+// span locates a value in a slab.
+type span struct {
+	slab, off, n uint32
+}
+
 // Store is a map-based store.Store. The zero value is not usable; call New.
 type Store struct {
-	mu      sync.RWMutex
-	closed  bool
-	entries map[string][]byte
-	heads   map[string][]byte
-	stats   store.Stats
+	mu     sync.RWMutex
+	closed bool
+	nodes  map[[keyLen]byte]span
+	slabs  [][]byte
+	live   int64             // bytes of the slabs that entries still refer to
+	used   int64             // bytes of the slabs written
+	others map[string][]byte // entries under keys of other lengths
+	heads  map[string][]byte
+	stats  store.Stats
 }
 
 var (
@@ -34,16 +62,52 @@ var (
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{entries: make(map[string][]byte), heads: make(map[string][]byte)}
+	return &Store{nodes: make(map[[keyLen]byte]span), others: make(map[string][]byte), heads: make(map[string][]byte)}
+}
+
+// view returns the bytes at sp.
+func (s *Store) view(sp span) []byte {
+	return s.slabs[sp.slab][sp.off : sp.off+sp.n]
+}
+
+// get returns the stored value of key (a view), under the lock.
+func (s *Store) get(key string) ([]byte, bool) {
+	if len(key) == keyLen {
+		sp, ok := s.nodes[[keyLen]byte([]byte(key))]
+		if !ok {
+			return nil, false
+		}
+		return s.view(sp), true
+	}
+	v, ok := s.others[key]
+	return v, ok
+}
+
+// put copies v in under key, which is not present.
+func (s *Store) put(key string, v []byte) {
+	if len(key) != keyLen {
+		s.others[key] = bytes.Clone(v)
+		return
+	}
+	n := len(v)
+	last := len(s.slabs) - 1
+	if last < 0 || cap(s.slabs[last])-len(s.slabs[last]) < n {
+		size := minSlab
+		if last >= 0 {
+			size = min(2*cap(s.slabs[last]), maxSlab)
+		}
+		s.slabs = append(s.slabs, make([]byte, 0, max(size, n)))
+		last++
+	}
+	off := len(s.slabs[last])
+	s.slabs[last] = append(s.slabs[last], v...)
+	s.nodes[[keyLen]byte([]byte(key))] = span{slab: uint32(last), off: uint32(off), n: uint32(n)}
+	s.live += int64(n)
+	s.used += int64(n)
 }
 
 // Get returns a copy of the value stored under key, or store.ErrNotFound.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
-	return s.lookup(ctx, false, key)
-}
-
-// lookup returns a copy of an entry (heads false) or a head.
-func (s *Store) lookup(ctx context.Context, heads bool, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -52,11 +116,7 @@ func (s *Store) lookup(ctx context.Context, heads bool, key string) ([]byte, err
 	if s.closed {
 		return nil, store.ErrClosed
 	}
-	m := s.entries
-	if heads {
-		m = s.heads
-	}
-	v, ok := m[key]
+	v, ok := s.get(key)
 	if !ok {
 		return nil, store.ErrNotFound
 	}
@@ -73,7 +133,7 @@ func (s *Store) Has(ctx context.Context, key string) (bool, error) {
 	if s.closed {
 		return false, store.ErrClosed
 	}
-	_, ok := s.entries[key]
+	_, ok := s.get(key)
 	return ok, nil
 }
 
@@ -99,21 +159,10 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	}
 	wrote := false
 	for _, kv := range b.Puts {
-		if b.Keep {
-			// Kept values are content-addressed (a key names one value),
-			// so storing an existing key again changes nothing: one map
-			// operation instead of a lookup and an insert.
-			n := len(s.entries)
-			s.entries[kv.Key] = kv.Value
-			if len(s.entries) == n {
-				continue
-			}
-		} else {
-			if _, ok := s.entries[kv.Key]; ok {
-				continue
-			}
-			s.entries[kv.Key] = bytes.Clone(kv.Value)
+		if _, ok := s.get(kv.Key); ok {
+			continue
 		}
+		s.put(kv.Key, kv.Value)
 		s.stats.BytesWritten += uint64(len(kv.Key) + len(kv.Value))
 		wrote = true
 	}
@@ -130,7 +179,19 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 
 // Head returns a copy of the named head, or store.ErrNotFound.
 func (s *Store) Head(ctx context.Context, name string) ([]byte, error) {
-	return s.lookup(ctx, true, name)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, store.ErrClosed
+	}
+	v, ok := s.heads[name]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return bytes.Clone(v), nil
 }
 
 // Iterate calls fn for each entry whose key starts with prefix, in ascending
@@ -149,9 +210,14 @@ func (s *Store) Iterate(ctx context.Context, prefix string, fn func(key string, 
 		return store.ErrClosed
 	}
 	var snap []kv
-	for k, v := range s.entries {
+	for k, sp := range s.nodes {
+		if ks := string(k[:]); strings.HasPrefix(ks, prefix) {
+			snap = append(snap, kv{ks, s.view(sp)}) // stored bytes are never rewritten
+		}
+	}
+	for k, v := range s.others {
 		if strings.HasPrefix(k, prefix) {
-			snap = append(snap, kv{k, v}) // stored values are never mutated
+			snap = append(snap, kv{k, v})
 		}
 	}
 	s.mu.RUnlock()
@@ -167,7 +233,8 @@ func (s *Store) Iterate(ctx context.Context, prefix string, fn func(key string, 
 	return nil
 }
 
-// Delete removes the given keys; missing keys are ignored.
+// Delete removes the given keys; missing keys are ignored. The slabs are
+// compacted once less than half of what they hold is still referred to.
 func (s *Store) Delete(ctx context.Context, keys []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -179,15 +246,34 @@ func (s *Store) Delete(ctx context.Context, keys []string) error {
 	}
 	wrote := false
 	for _, k := range keys {
-		if _, ok := s.entries[k]; ok {
-			delete(s.entries, k)
+		if len(k) == keyLen {
+			ka := [keyLen]byte([]byte(k))
+			if sp, ok := s.nodes[ka]; ok {
+				delete(s.nodes, ka)
+				s.live -= int64(sp.n)
+				wrote = true
+			}
+		} else if _, ok := s.others[k]; ok {
+			delete(s.others, k)
 			wrote = true
 		}
 	}
 	if wrote {
 		s.stats.BatchesWritten++
 	}
+	if s.used > minSlab && s.live < s.used/2 {
+		s.compact()
+	}
 	return nil
+}
+
+// compact copies the live values into new slabs.
+func (s *Store) compact() {
+	old, nodes := s.slabs, s.nodes
+	s.slabs, s.nodes, s.live, s.used = nil, make(map[[keyLen]byte]span, len(nodes)), 0, 0
+	for k, sp := range nodes {
+		s.put(string(k[:]), old[sp.slab][sp.off:sp.off+sp.n])
+	}
 }
 
 // Close drops the contents. It is idempotent.
@@ -195,7 +281,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
-	s.entries, s.heads = nil, nil
+	s.nodes, s.slabs, s.others, s.heads = nil, nil, nil, nil
 	return nil
 }
 

@@ -1,7 +1,11 @@
 package mem_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"sort"
 	"testing"
 
 	"github.com/cairn-db/cairn/store"
@@ -13,23 +17,53 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return mem.New() })
 }
 
-// Without Keep the store copies values in; with Keep it may keep them, and
-// either way reads return the value written.
-func TestKeep(t *testing.T) {
+// Entries under 32-byte keys live in slabs: they survive the slabs
+// filling up, a delete of most of them (which compacts), and list in key
+// order among entries under other keys.
+func TestSlabs(t *testing.T) {
 	ctx := context.Background()
 	s := mem.New()
-	v := []byte("copied")
-	if err := s.Write(ctx, store.Batch{Puts: []store.KV{{Key: "a", Value: v}}}); err != nil {
+	key := func(i int) string { return fmt.Sprintf("%032d", i) }
+	val := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, 100+i%5000) }
+	const n = 3000
+	var puts []store.KV
+	for i := range n {
+		puts = append(puts, store.KV{Key: key(i), Value: val(i)})
+	}
+	puts = append(puts, store.KV{Key: "short", Value: []byte("s")}, store.KV{Key: key(0) + "x", Value: []byte("long")})
+	if err := s.Write(ctx, store.Batch{Puts: puts}); err != nil {
 		t.Fatal(err)
 	}
-	v[0] = 'X' // breaks the contract on purpose: the copy is unaffected
-	if got, _ := s.Get(ctx, "a"); string(got) != "copied" {
-		t.Fatalf("a = %q", got)
+	var del []string
+	for i := range n {
+		if i%10 != 0 {
+			del = append(del, key(i))
+		}
 	}
-	if err := s.Write(ctx, store.Batch{Puts: []store.KV{{Key: "b", Value: []byte("kept")}}, Keep: true}); err != nil {
+	if err := s.Delete(ctx, del); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.Get(ctx, "b"); string(got) != "kept" {
-		t.Fatalf("b = %q", got)
+	for i := range n {
+		got, err := s.Get(ctx, key(i))
+		switch {
+		case i%10 != 0 && !errors.Is(err, store.ErrNotFound):
+			t.Fatalf("deleted %d: %v", i, err)
+		case i%10 == 0 && (err != nil || !bytes.Equal(got, val(i))):
+			t.Fatalf("kept %d: %v, %d bytes", i, err, len(got))
+		}
+	}
+	// A deleted key can be written again, with other bytes.
+	if err := s.Write(ctx, store.Batch{Puts: []store.KV{{Key: key(1), Value: []byte("again")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(ctx, key(1)); err != nil || string(got) != "again" {
+		t.Fatalf("rewritten: %q, %v", got, err)
+	}
+	var keys []string
+	if err := s.Iterate(ctx, "", func(k string, v []byte) error { keys = append(keys, k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != n/10+3 || !sort.StringsAreSorted(keys) || keys[1] != key(0)+"x" || keys[len(keys)-1] != "short" {
+		t.Fatalf("Iterate: %d keys, sorted %v, %q ... %q", len(keys), sort.StringsAreSorted(keys), keys[1], keys[len(keys)-1])
 	}
 }

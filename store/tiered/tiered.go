@@ -216,7 +216,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 	ctx = context.WithoutCancel(ctx)
 	if len(b.Puts) > 0 {
 		s.fillMu.RLock()
-		s.front.Write(ctx, store.Batch{Puts: b.Puts, Keep: b.Keep})
+		s.front.Write(ctx, store.Batch{Puts: b.Puts})
 		s.fillMu.RUnlock()
 	}
 	if b.Head != nil {

@@ -22,7 +22,8 @@ if [ "${1:-}" = "-check" ]; then
 	trap 'rm -rf "$out"' EXIT
 fi
 # Inlining only where the browser's queries spend their time: Cairn's
-# engine (core/...), the wasm fast path, SHA-256, the runtime and the
+# engine (core/..., but for the query built-ins, which are called through
+# function values anyway), the wasm fast path, SHA-256, the runtime and the
 # standard packages the engine calls in its loops. Everything else (fmt,
 # reflect, time, context, syscall/js, the peer/rpc/sync/client layers, the
 # stores) is built without inlining (-l), which makes web/cairn.wasm 0.035
@@ -30,7 +31,7 @@ fi
 # -l for the whole standard library and runtime made join2 three times
 # slower). The last pattern that matches a package wins.
 mod=github.com/cairn-db/cairn
-gcflags="-gcflags=all=-l -gcflags=$mod/core/...= -gcflags=$mod/wasm= -gcflags=$mod/internal/sha256="
+gcflags="-gcflags=all=-l -gcflags=$mod/core/...= -gcflags=$mod/core/query/builtin=-l -gcflags=$mod/wasm= -gcflags=$mod/internal/sha256="
 for p in runtime 'internal/...' slices sort strings bytes strconv unicode/utf8 math math/bits \
 	encoding/binary sync/atomic cmp maps iter hash/maphash; do
 	gcflags="$gcflags -gcflags=$p="

@@ -244,7 +244,7 @@ func (l *ClientLayer) handle(ctx context.Context, m peer.Msg) bool {
 	switch m.Type {
 	case TypeNodes:
 		var n Nodes
-		if err := decodeNodes(m, &n); err != nil {
+		if err := m.Decode(&n); err != nil {
 			l.fail("", fmt.Errorf("sync: bad nodes message: %w", err))
 			return true
 		}

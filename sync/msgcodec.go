@@ -80,8 +80,10 @@ func (n Nodes) AppendMP(b []byte) []byte {
 	return b
 }
 
-// DecodeMP reads a Nodes message (into copies; decodeNodes' fast path
-// reads the common shape without copying).
+// DecodeMP reads a Nodes message without copying: keys, values and head
+// are views of the body. Every live commit reaches every subscriber as one
+// such message, and a received frame is its message's alone (the
+// replica's store copies what it keeps).
 func (n *Nodes) DecodeMP(r *mpack.Reader) error {
 	*n = Nodes{}
 	return r.Struct(func(r *mpack.Reader, key string) (err error) {
@@ -91,11 +93,11 @@ func (n *Nodes) DecodeMP(r *mpack.Reader) error {
 		case "seq":
 			n.Seq, err = r.Uint64()
 		case "keys":
-			n.Keys, err = r.BytesList()
+			n.Keys, err = r.BytesListView()
 		case "values":
-			n.Values, err = r.BytesList()
+			n.Values, err = r.BytesListView()
 		case "head":
-			n.Head, err = r.Bytes()
+			n.Head, err = r.BytesView()
 		case "step_nodes":
 			n.StepNodes, err = r.Int()
 		case "step_bytes":

@@ -40,7 +40,7 @@ func TestMsgCodecMatchesMsgpack(t *testing.T) {
 	}
 }
 
-// The receive path (peer.Msg.Decode, decodeNodes) goes through the codecs.
+// The receive path (peer.Msg.Decode) goes through the codecs.
 func TestMsgCodecThroughPeer(t *testing.T) {
 	for _, v := range msgSamples() {
 		n, ok := v.(Nodes)
@@ -60,8 +60,8 @@ func TestMsgCodecThroughPeer(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got Nodes
-		if err := decodeNodes(m, &got); err != nil || !sameNodes(&got, &n) {
-			t.Fatalf("decodeNodes: %+v, %v; want %+v", got, err, n)
+		if err := m.Decode(&got); err != nil || !sameNodes(&got, &n) {
+			t.Fatalf("Decode: %+v, %v; want %+v", got, err, n)
 		}
 	}
 }

@@ -217,6 +217,11 @@ func (r *Reader) Bytes() ([]byte, error) {
 	return append([]byte{}, s...), nil
 }
 
+// BytesView reads a binary (or string) as a sub-slice of the input
+// (capacity capped), without copying; nil reads as nil. The caller must
+// not modify the input while the view is in use.
+func (r *Reader) BytesView() ([]byte, error) { return r.bytes() }
+
 // containerLen reads a header of the kind base (0x90 array, 0x80 map): the
 // number of values it holds (twice the pairs of a map), or -1 for nil. A
 // count larger than the bytes that remain is an error, since every value
@@ -304,14 +309,20 @@ func (r *Reader) Struct(field func(r *Reader, key string) error) error {
 }
 
 // BytesList reads an array of binaries; nil reads as nil.
-func (r *Reader) BytesList() ([][]byte, error) {
+func (r *Reader) BytesList() ([][]byte, error) { return r.bytesList((*Reader).Bytes) }
+
+// BytesListView is BytesList with each element a view of the input (see
+// BytesView).
+func (r *Reader) BytesListView() ([][]byte, error) { return r.bytesList((*Reader).BytesView) }
+
+func (r *Reader) bytesList(elem func(*Reader) ([]byte, error)) ([][]byte, error) {
 	n, err := r.ArrayLen()
 	if err != nil || n < 0 {
 		return nil, err
 	}
 	out := make([][]byte, n)
 	for i := range out {
-		if out[i], err = r.Bytes(); err != nil {
+		if out[i], err = elem(r); err != nil {
 			return nil, err
 		}
 	}

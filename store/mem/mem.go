@@ -108,6 +108,12 @@ func (s *Store) put(key string, v []byte) {
 
 // Get returns a copy of the value stored under key, or store.ErrNotFound.
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	return s.copyOut(ctx, func() ([]byte, bool) { return s.get(key) })
+}
+
+// copyOut returns a copy of what find finds under the read lock, or
+// store.ErrNotFound.
+func (s *Store) copyOut(ctx context.Context, find func() ([]byte, bool)) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -116,7 +122,7 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 	if s.closed {
 		return nil, store.ErrClosed
 	}
-	v, ok := s.get(key)
+	v, ok := find()
 	if !ok {
 		return nil, store.ErrNotFound
 	}
@@ -179,19 +185,7 @@ func (s *Store) Write(ctx context.Context, b store.Batch) error {
 
 // Head returns a copy of the named head, or store.ErrNotFound.
 func (s *Store) Head(ctx context.Context, name string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return nil, store.ErrClosed
-	}
-	v, ok := s.heads[name]
-	if !ok {
-		return nil, store.ErrNotFound
-	}
-	return bytes.Clone(v), nil
+	return s.copyOut(ctx, func() ([]byte, bool) { v, ok := s.heads[name]; return v, ok })
 }
 
 // Iterate calls fn for each entry whose key starts with prefix, in ascending

@@ -165,16 +165,10 @@ func AppendUint64(b []byte, n uint64) []byte { return appendCode64(b, codeUint64
 
 // AppendString appends s as a string.
 func AppendString(b []byte, s string) []byte {
-	n := len(s)
-	switch {
-	case n < 32:
+	if n := len(s); n < 32 {
 		b = append(b, 0xa0|byte(n))
-	case n <= math.MaxUint8:
-		b = append(b, codeStr8, byte(n))
-	case n <= math.MaxUint16:
-		b = appendCode16(b, codeStr16, uint16(n))
-	default:
-		b = appendCode32(b, codeStr32, uint32(n))
+	} else {
+		b = appendLen(b, n, codeStr8, codeStr16, codeStr32)
 	}
 	return append(b, s...)
 }
@@ -184,38 +178,41 @@ func AppendBytes(b []byte, p []byte) []byte {
 	if p == nil {
 		return AppendNil(b)
 	}
-	n := len(p)
+	return append(appendLen(b, len(p), codeBin8, codeBin16, codeBin32), p...)
+}
+
+// appendLen appends the header of a string or binary of n bytes in the
+// smallest of its 8-, 16- and 32-bit forms.
+func appendLen(b []byte, n int, c8, c16, c32 byte) []byte {
 	switch {
 	case n <= math.MaxUint8:
-		b = append(b, codeBin8, byte(n))
+		return append(b, c8, byte(n))
 	case n <= math.MaxUint16:
-		b = appendCode16(b, codeBin16, uint16(n))
-	default:
-		b = appendCode32(b, codeBin32, uint32(n))
+		return appendCode16(b, c16, uint16(n))
 	}
-	return append(b, p...)
+	return appendCode32(b, c32, uint32(n))
 }
 
 // AppendArrayHeader appends the header of an array of n values.
 func AppendArrayHeader(b []byte, n int) []byte {
-	switch {
-	case n < 16:
-		return append(b, 0x90|byte(n))
-	case n <= math.MaxUint16:
-		return appendCode16(b, codeArray16, uint16(n))
-	}
-	return appendCode32(b, codeArray32, uint32(n))
+	return appendContainer(b, n, 0x90, codeArray16, codeArray32)
 }
 
 // AppendMapHeader appends the header of a map of n key-value pairs.
 func AppendMapHeader(b []byte, n int) []byte {
+	return appendContainer(b, n, 0x80, codeMap16, codeMap32)
+}
+
+// appendContainer appends an array or map header: the fix form (fix|n)
+// below 16, else the 16- or 32-bit form.
+func appendContainer(b []byte, n int, fix, c16, c32 byte) []byte {
 	switch {
 	case n < 16:
-		return append(b, 0x80|byte(n))
+		return append(b, fix|byte(n))
 	case n <= math.MaxUint16:
-		return appendCode16(b, codeMap16, uint16(n))
+		return appendCode16(b, c16, uint16(n))
 	}
-	return appendCode32(b, codeMap32, uint32(n))
+	return appendCode32(b, c32, uint32(n))
 }
 
 // AppendBytesList appends a [][]byte: an array of binaries, nil when v is.

@@ -49,12 +49,9 @@ func (a authBody) AppendMP(b []byte) []byte {
 
 func (a *authBody) DecodeMP(r *mpack.Reader) error {
 	*a = authBody{}
-	return r.Struct(func(r *mpack.Reader, key string) (err error) {
-		if key == "token" {
-			a.Token, err = r.String()
-			return err
-		}
-		return mpack.ErrUnknownField
+	return r.Field("token", func(r *mpack.Reader) (err error) {
+		a.Token, err = r.String()
+		return err
 	})
 }
 

@@ -76,12 +76,9 @@ func (c cancelBody) AppendMP(b []byte) []byte {
 
 func (c *cancelBody) DecodeMP(r *mpack.Reader) error {
 	*c = cancelBody{}
-	return r.Struct(func(r *mpack.Reader, key string) (err error) {
-		if key == "id" {
-			c.ID, err = r.Uint64()
-			return err
-		}
-		return mpack.ErrUnknownField
+	return r.Field("id", func(r *mpack.Reader) (err error) {
+		c.ID, err = r.Uint64()
+		return err
 	})
 }
 

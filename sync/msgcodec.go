@@ -46,12 +46,9 @@ func (u Unsubscribe) AppendMP(b []byte) []byte {
 
 func (u *Unsubscribe) DecodeMP(r *mpack.Reader) error {
 	*u = Unsubscribe{}
-	return r.Struct(func(r *mpack.Reader, key string) (err error) {
-		if key == "db" {
-			u.DB, err = r.String()
-			return err
-		}
-		return mpack.ErrUnknownField
+	return r.Field("db", func(r *mpack.Reader) (err error) {
+		u.DB, err = r.String()
+		return err
 	})
 }
 
@@ -181,12 +178,9 @@ func (d Deleted) AppendMP(b []byte) []byte {
 
 func (d *Deleted) DecodeMP(r *mpack.Reader) error {
 	*d = Deleted{}
-	return r.Struct(func(r *mpack.Reader, key string) (err error) {
-		if key == "db" {
-			d.DB, err = r.String()
-			return err
-		}
-		return mpack.ErrUnknownField
+	return r.Field("db", func(r *mpack.Reader) (err error) {
+		d.DB, err = r.String()
+		return err
 	})
 }
 

@@ -52,12 +52,9 @@ func (a NameArgs) AppendMP(b []byte) []byte {
 
 func (a *NameArgs) DecodeMP(r *mpack.Reader) error {
 	*a = NameArgs{}
-	return r.Struct(func(r *mpack.Reader, key string) (err error) {
-		if key == "name" {
-			a.Name, err = r.String()
-			return err
-		}
-		return mpack.ErrUnknownField
+	return r.Field("name", func(r *mpack.Reader) (err error) {
+		a.Name, err = r.String()
+		return err
 	})
 }
 

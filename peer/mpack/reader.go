@@ -308,6 +308,17 @@ func (r *Reader) Struct(field func(r *Reader, key string) error) error {
 	return nil
 }
 
+// Field reads a struct of one field, name, whose value read reads; other
+// keys are skipped (Struct).
+func (r *Reader) Field(name string, read func(r *Reader) error) error {
+	return r.Struct(func(r *Reader, key string) error {
+		if key != name {
+			return ErrUnknownField
+		}
+		return read(r)
+	})
+}
+
 // BytesList reads an array of binaries; nil reads as nil.
 func (r *Reader) BytesList() ([][]byte, error) { return r.bytesList((*Reader).Bytes) }
 

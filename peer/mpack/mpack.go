@@ -216,25 +216,19 @@ func appendContainer(b []byte, n int, fix, c16, c32 byte) []byte {
 }
 
 // AppendBytesList appends a [][]byte: an array of binaries, nil when v is.
-func AppendBytesList(b []byte, v [][]byte) []byte {
-	if v == nil {
-		return AppendNil(b)
-	}
-	b = AppendArrayHeader(b, len(v))
-	for _, p := range v {
-		b = AppendBytes(b, p)
-	}
-	return b
-}
+func AppendBytesList(b []byte, v [][]byte) []byte { return appendList(b, v, AppendBytes) }
 
 // AppendStrings appends a []string: an array of strings, nil when v is.
-func AppendStrings(b []byte, v []string) []byte {
+func AppendStrings(b []byte, v []string) []byte { return appendList(b, v, AppendString) }
+
+// appendList appends v as an array of elem's encodings, nil when v is.
+func appendList[T any](b []byte, v []T, elem func([]byte, T) []byte) []byte {
 	if v == nil {
 		return AppendNil(b)
 	}
 	b = AppendArrayHeader(b, len(v))
-	for _, s := range v {
-		b = AppendString(b, s)
+	for _, x := range v {
+		b = elem(b, x)
 	}
 	return b
 }

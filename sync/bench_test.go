@@ -45,13 +45,10 @@ func (c *frameConn) Close(string) error {
 	}
 	return nil
 }
-func (c *frameConn) Principal() string      { return "" }
-func (c *frameConn) Info() peer.Info        { return peer.Info{} }
-func (c *frameConn) Done() <-chan struct{}  { return c.done }
-func (c *frameConn) Err() error             { return nil }
-func (c *frameConn) String() string         { return "bench" }
-func (c *frameConn) ctx() context.Context   { return context.Background() }
-func (c *frameConn) deliver(f []byte) error { c.in <- f; return nil }
+func (c *frameConn) Principal() string     { return "" }
+func (c *frameConn) Info() peer.Info       { return peer.Info{} }
+func (c *frameConn) Done() <-chan struct{} { return c.done }
+func (c *frameConn) Err() error            { return nil }
 
 // captureOutbox keeps what a sender sends, framed.
 type captureOutbox struct{ frames chan []byte }
@@ -163,7 +160,7 @@ func BenchmarkReplicaLive(b *testing.B) {
 		t0, c0 := time.Now(), cpuTime()
 		for _, fr := range frames {
 			for _, f := range fs {
-				f.c.deliver(append([]byte(nil), fr...)) // each connection reads its own copy
+				f.c.in <- append([]byte(nil), fr...) // each connection reads its own copy
 			}
 		}
 		for _, f := range fs {

@@ -125,10 +125,10 @@ func report(r *results) string {
 		fmt.Fprintf(&w, "### Side by side: PouchDB replication\n\n")
 		w.WriteString("Same run, same machine. PouchDB: `node bench/pouchdb/server.js` (express-pouchdb 4.2.0 on PouchDB 9.0.0, memory adapter) and `node bench/pouchdb/client.js` in a second node process, " +
 			"which seeds the docs (10 × `bulkDocs` of 1,000, not timed) and then times one-shot pull replications (`PouchDB.replicate(remote, local, {batch_size: 500})`) into an in-memory PouchDB: " +
-			"initial, then after one `bulkDocs` of the new docs, then a no-op one (checkpoint check only). Its HTTP traffic goes through a byte-counting TCP proxy in this process. " +
+			"initial, then after one `bulkDocs` of the new docs, then a no-op one (checkpoint check only; the median of 5). Its HTTP traffic goes through a byte-counting TCP proxy in this process. " +
 			"Docs mirror Cairn's entities: `{_id, name, age, city, score, friend}`.\n\n")
 		fmt.Fprintf(&w, "Cairn: the same shapes as entities (%d entities × 5 datoms, seeded in transactions of 1,000), synced to a peer with an in-memory replica; the incremental step is one transaction of %d new entities while the peer is away, "+
-			"then a new client resumes from the same store (`Open` → synced; the WebSocket dial, %s, is not included, as PouchDB's keep-alive HTTP connection is not).\n\n", l.Entities, l.New, ms(l.Incremental.Dial))
+			"then a new client resumes from the same store, and the no-op step is the median of 5 such resumes with nothing new (`Open` → synced; the WebSocket dial, %s, is not included, as PouchDB's keep-alive HTTP connection is not).\n\n", l.Entities, l.New, ms(l.Incremental.Dial))
 		w.WriteString("| step | Cairn time | Cairn wire bytes | PouchDB time | PouchDB wire bytes | PouchDB time / Cairn time |\n|---|---|---|---|---|---|\n")
 		row := func(name string, c *syncResult, p *pouchPhase) {
 			if p == nil {

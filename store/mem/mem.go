@@ -31,10 +31,15 @@ const keyLen = 32
 
 // Slab sizes: the first slab is small (a store may hold little), later
 // ones double up to maxSlab; a value larger than that gets a slab of its
-// own.
+// own. maxSlab is small on purpose: a large allocation made while the
+// garbage collector runs is paid for in mark assists by the goroutine that
+// makes it, so 4 MiB slabs stalled a replica's sync for milliseconds (and
+// every replica of a process at once, since replicas of one database fill
+// their slabs in step). 64 KiB slabs spread that cost and waste at most
+// 64 KiB per store.
 const (
 	minSlab = 16 << 10
-	maxSlab = 4 << 20
+	maxSlab = 64 << 10
 )
 
 // span locates a value in a slab.

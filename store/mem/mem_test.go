@@ -67,3 +67,45 @@ func TestSlabs(t *testing.T) {
 		t.Fatalf("Iterate: %d keys, sorted %v, %q ... %q", len(keys), sort.StringsAreSorted(keys), keys[1], keys[len(keys)-1])
 	}
 }
+
+// Slabs stay small: a store grows in slabs of at most MaxSlab (a value
+// larger than that gets one of its own), so no write allocates megabytes at
+// once, and the capacity held beyond the bytes stored stays about one slab.
+func TestSlabSizes(t *testing.T) {
+	ctx := context.Background()
+	s := mem.New()
+	stored := 0
+	for i := range 10000 {
+		v := bytes.Repeat([]byte{byte(i)}, 1000)
+		if i == 5000 {
+			v = bytes.Repeat([]byte{7}, 3*mem.MaxSlab) // an oversized value
+		}
+		if err := s.Write(ctx, store.Batch{Puts: []store.KV{{Key: fmt.Sprintf("%032d", i), Value: v}}}); err != nil {
+			t.Fatal(err)
+		}
+		stored += len(v)
+	}
+	caps := mem.SlabCaps(s)
+	total, big := 0, 0
+	for _, c := range caps {
+		total += c
+		if c > mem.MaxSlab {
+			big++
+			if c != 3*mem.MaxSlab {
+				t.Errorf("a slab of %d bytes; only the oversized value's may exceed %d", c, mem.MaxSlab)
+			}
+		}
+	}
+	if big != 1 {
+		t.Errorf("%d slabs over %d bytes, want 1 (the oversized value's)", big, mem.MaxSlab)
+	}
+	// Each slab wastes less than one value at its end, plus the last
+	// slab's free room and the slab the oversized value interrupted: at
+	// most 64 KiB each.
+	if limit := stored + len(caps)*1000 + 2*(64<<10); total > limit {
+		t.Errorf("slabs hold %d bytes of capacity for %d bytes stored (limit %d)", total, stored, limit)
+	}
+	if got, err := s.Get(ctx, fmt.Sprintf("%032d", 5000)); err != nil || len(got) != 3*mem.MaxSlab {
+		t.Fatalf("oversized value: %d bytes, %v", len(got), err)
+	}
+}

@@ -13,7 +13,10 @@
 //	  | <-- nodes{seq 2, ..., commit last} -- |
 //	  | <-- head{head record} --------------- |  right behind its nodes (the connection
 //	  |                                       |  is ordered); client CASes its head, swaps db
-//	  |            ... every later commit: nodes..., head ...   (live)
+//	  |            ... every later commit: nodes..., head ...   (live; a small
+//	  |                                       |  step is one nodes message carrying its head)
+//	  | -- ack{steps: 4} -------------------> |  every 4th step processed; the sender
+//	  |                                       |  stays at most MaxLag steps ahead
 //	  | <-- offer{seq, keys} ---------------- |  commit unknown (pruned): top-down,
 //	  | -- lack{seq, keys it lacks} --------> |  level by level, then nodes + head
 //	  | <-- reset{reason} ------------------- |  incarnation differs / client ahead
@@ -24,7 +27,10 @@
 //     store. A subscriber's sender always diffs its last sent commit against
 //     the newest head, so a slow subscriber is coalesced to one diff instead
 //     of buffering every commit; its Listen still sees every transaction,
-//     replayed from the content-addressed transaction log.
+//     replayed from the content-addressed transaction log. A subscriber is
+//     slow when it has not acknowledged MaxLag steps (it acknowledges every
+//     Subscribe.StepAcks-th), not only when the connection's buffers are
+//     full: those hold hundreds of small commits.
 //   - Diffs are computed once per (from, to) pair and shared by subscribers
 //     (a small LRU), so a commit with many subscribers costs one diff.
 //   - The client checks that every node hashes to its key before storing

@@ -89,7 +89,11 @@ func (l *ServerLayer) handle(ctx context.Context, m peer.Msg) bool {
 		}
 		l.mu.Lock()
 		if s := l.subs[a.DB]; s != nil {
-			s.s.Ack(a.Seq)
+			if a.Steps != 0 {
+				s.s.StepAck(a.Steps)
+			} else {
+				s.s.Ack(a.Seq)
+			}
 		}
 		l.mu.Unlock()
 	case TypeLack:
@@ -204,6 +208,11 @@ type ClientOptions struct {
 	// helps.
 	OnError func(db string, err error)
 	Logger  logging.Logger
+	// StepAcks: the client acknowledges every StepAcks-th step (head) it
+	// processes, so that the server bounds how far behind it falls and
+	// coalesces the rest (Subscribe.StepAcks). Default 4; negative: no
+	// step acks.
+	StepAcks int
 }
 
 // ClientLayer is the sync middleware on a client connection: it applies
@@ -213,11 +222,17 @@ type ClientLayer struct {
 	*peer.Layer
 	opts ClientOptions
 	log  logging.Logger
+	// unacked counts the steps processed and not yet acknowledged, per
+	// database; only handle's goroutine touches it.
+	unacked map[string]int
 }
 
 // NewClientLayer stacks the client side of sync on inner.
 func NewClientLayer(inner peer.Conn, opts ClientOptions) *ClientLayer {
-	l := &ClientLayer{opts: opts, log: logging.Or(opts.Logger)}
+	if opts.StepAcks == 0 {
+		opts.StepAcks = 4
+	}
+	l := &ClientLayer{opts: opts, log: logging.Or(opts.Logger), unacked: map[string]int{}}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
 	l.Layer.Start()
 	return l
@@ -225,7 +240,9 @@ func NewClientLayer(inner peer.Conn, opts ClientOptions) *ClientLayer {
 
 // Subscribe asks the server to stream db to r, from what r has.
 func (l *ClientLayer) Subscribe(ctx context.Context, db string, r *Replica) error {
-	return connOutbox{l.Layer.Conn}.Send(ctx, TypeSubscribe, r.Subscription(db))
+	sub := r.Subscription(db)
+	sub.StepAcks = max(l.opts.StepAcks, 0)
+	return connOutbox{l.Layer.Conn}.Send(ctx, TypeSubscribe, sub)
 }
 
 // Unsubscribe ends the stream of db.
@@ -357,6 +374,26 @@ func (l *ClientLayer) applyHead(ctx context.Context, r *Replica, h *Head) {
 			_ = r.Reset(ctx)
 		}
 		l.resubscribe(ctx, h.DB, r)
+	}
+	l.stepDone(ctx, h.DB)
+}
+
+// stepDone counts a processed step and acknowledges every StepAcks-th.
+// (After a resubscribe the count carries over: an early ack only lifts
+// the server's bound a little.)
+func (l *ClientLayer) stepDone(ctx context.Context, db string) {
+	k := l.opts.StepAcks
+	if k <= 0 {
+		return
+	}
+	n := l.unacked[db] + 1
+	if n < k {
+		l.unacked[db] = n
+		return
+	}
+	delete(l.unacked, db)
+	if err := (connOutbox{l.Layer.Conn}).Send(ctx, TypeAck, &Ack{DB: db, Steps: n}); err != nil {
+		l.log.Debug("sync: step ack", "err", err)
 	}
 }
 

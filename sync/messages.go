@@ -21,6 +21,12 @@ type Subscribe struct {
 	Incarnation []byte `msgpack:"inc"`
 	Commit      []byte `msgpack:"commit"`
 	BasisT      int64  `msgpack:"t"`
+	// StepAcks: the client acknowledges every StepAcks-th step it
+	// processes (a step ends with a head) with an Ack of Steps, and the
+	// server lets it fall only a bounded number of steps behind, then
+	// coalesces what it missed into one diff. 0: the client sends no step
+	// acks, and its lag is bounded by the connection's buffers only.
+	StepAcks int `msgpack:"step_acks,omitempty"`
 }
 
 // Unsubscribe ends a subscription.
@@ -46,10 +52,12 @@ type Nodes struct {
 	StepBytes int64  `msgpack:"step_bytes,omitempty"`
 }
 
-// Ack acknowledges a Nodes message once it is stored.
+// Ack acknowledges a Nodes message once it is stored or, with Steps set,
+// that many more steps processed (see Subscribe.StepAcks).
 type Ack struct {
-	DB  string `msgpack:"db"`
-	Seq uint64 `msgpack:"seq"`
+	DB    string `msgpack:"db"`
+	Seq   uint64 `msgpack:"seq"`
+	Steps int    `msgpack:"steps,omitempty"`
 }
 
 // Head names the commit every node sent so far completes.

@@ -14,11 +14,15 @@ import "github.com/cairn-db/cairn/peer/mpack"
 func appendKey(b []byte, k string) []byte { return mpack.AppendString(b, k) }
 
 func (s Subscribe) AppendMP(b []byte) []byte {
-	b = mpack.AppendMapHeader(b, 4)
+	b = mpack.AppendMapHeader(b, mpack.Fields(4, s.StepAcks != 0))
 	b = mpack.AppendString(appendKey(b, "db"), s.DB)
 	b = mpack.AppendBytes(appendKey(b, "inc"), s.Incarnation)
 	b = mpack.AppendBytes(appendKey(b, "commit"), s.Commit)
-	return mpack.AppendInt64(appendKey(b, "t"), s.BasisT)
+	b = mpack.AppendInt64(appendKey(b, "t"), s.BasisT)
+	if s.StepAcks != 0 {
+		b = mpack.AppendInt(appendKey(b, "step_acks"), int64(s.StepAcks))
+	}
+	return b
 }
 
 func (s *Subscribe) DecodeMP(r *mpack.Reader) error {
@@ -33,6 +37,8 @@ func (s *Subscribe) DecodeMP(r *mpack.Reader) error {
 			s.Commit, err = r.Bytes()
 		case "t":
 			s.BasisT, err = r.Int64()
+		case "step_acks":
+			s.StepAcks, err = r.Int()
 		default:
 			err = mpack.ErrUnknownField
 		}
@@ -107,8 +113,12 @@ func (n *Nodes) DecodeMP(r *mpack.Reader) error {
 }
 
 func (a Ack) AppendMP(b []byte) []byte {
-	b = mpack.AppendString(appendKey(mpack.AppendMapHeader(b, 2), "db"), a.DB)
-	return mpack.AppendUint64(appendKey(b, "seq"), a.Seq)
+	b = mpack.AppendString(appendKey(mpack.AppendMapHeader(b, mpack.Fields(2, a.Steps != 0)), "db"), a.DB)
+	b = mpack.AppendUint64(appendKey(b, "seq"), a.Seq)
+	if a.Steps != 0 {
+		b = mpack.AppendInt(appendKey(b, "steps"), int64(a.Steps))
+	}
+	return b
 }
 
 func (a *Ack) DecodeMP(r *mpack.Reader) error {
@@ -119,6 +129,8 @@ func (a *Ack) DecodeMP(r *mpack.Reader) error {
 			a.DB, err = r.String()
 		case "seq":
 			a.Seq, err = r.Uint64()
+		case "steps":
+			a.Steps, err = r.Int()
 		default:
 			err = mpack.ErrUnknownField
 		}

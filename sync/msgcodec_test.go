@@ -17,12 +17,12 @@ func msgSamples() []mpacktest.Value {
 	keys := [][]byte{bytes.Repeat([]byte{1}, 32), {2}, {}}
 	return []mpacktest.Value{
 		Subscribe{}, Subscribe{DB: "db", Incarnation: []byte{1, 2}, Commit: bytes.Repeat([]byte{9}, 32), BasisT: -1},
-		Subscribe{DB: long, Incarnation: []byte{}, BasisT: 1 << 40},
+		Subscribe{DB: long, Incarnation: []byte{}, BasisT: 1 << 40, StepAcks: 4}, Subscribe{DB: "db", StepAcks: -1 << 40},
 		Unsubscribe{}, Unsubscribe{DB: "db"},
 		Nodes{}, Nodes{DB: "db", Seq: 1, Keys: keys, Values: [][]byte{[]byte("v1"), {}, nil}},
 		Nodes{DB: long, Seq: 1 << 40, Keys: make([][]byte, 20), Values: [][]byte{big}, Head: []byte("head"), StepNodes: 300, StepBytes: 1 << 33},
 		Nodes{DB: "x", Seq: 255, Keys: [][]byte{}, StepNodes: -5, StepBytes: -1},
-		Ack{}, Ack{DB: "db", Seq: 1<<64 - 1},
+		Ack{}, Ack{DB: "db", Seq: 1<<64 - 1}, Ack{DB: "db", Steps: 4}, Ack{Seq: 2, Steps: 1 << 33},
 		Head{}, Head{DB: "db", Head: []byte("h"), Nodes: 1 << 20, Bytes: 123456789},
 		Reset{}, Reset{DB: "db", Reason: "the database was recreated (new incarnation)"},
 		Deleted{}, Deleted{DB: "db"},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	gosync "sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cairn-db/cairn/peer"
@@ -37,6 +38,11 @@ type SenderOptions struct {
 	// OfferTimeout bounds the wait for the client's answer to an Offer
 	// (default 30s).
 	OfferTimeout time.Duration
+	// MaxLag is how many steps a subscriber that sends step acks
+	// (Subscribe.StepAcks) may have unacknowledged before its sender
+	// waits, then coalesces every commit made meanwhile into one diff
+	// (default 16; at least twice the subscriber's StepAcks).
+	MaxLag int
 }
 
 func (o SenderOptions) withDefaults() SenderOptions {
@@ -48,6 +54,9 @@ func (o SenderOptions) withDefaults() SenderOptions {
 	}
 	if o.OfferTimeout <= 0 {
 		o.OfferTimeout = 30 * time.Second
+	}
+	if o.MaxLag <= 0 {
+		o.MaxLag = 16
 	}
 	return o
 }
@@ -64,12 +73,49 @@ type Sender struct {
 	lacks    chan *Lack
 	seq      uint64
 	inflight int // Nodes messages sent and not yet acknowledged
+
+	// Step acks (Subscribe.StepAcks): steps sent, steps the subscriber
+	// acknowledged, and the most it may be behind (0: unbounded).
+	steps    int64
+	acked    atomic.Int64
+	stepAck  chan struct{}
+	lagLimit int64
 }
 
 // NewSender returns a sender for the database named db, stored in st.
 func NewSender(db string, st store.Store, pub *Publisher, out Outbox, opts SenderOptions) *Sender {
 	o := opts.withDefaults()
-	return &Sender{db: db, st: st, pub: pub, out: out, opts: o, acks: make(chan uint64, o.Window+1), lacks: make(chan *Lack, 1)}
+	return &Sender{db: db, st: st, pub: pub, out: out, opts: o, acks: make(chan uint64, o.Window+1), lacks: make(chan *Lack, 1),
+		stepAck: make(chan struct{}, 1)}
+}
+
+// StepAck records the subscriber's acknowledgement of n more steps. It
+// never blocks. A client that acknowledges steps it never got only lifts
+// the bound on its own lag.
+func (s *Sender) StepAck(n int) {
+	if n <= 0 {
+		return
+	}
+	s.acked.Add(int64(n))
+	select {
+	case s.stepAck <- struct{}{}:
+	default:
+	}
+}
+
+// stepSent counts a step whose head went out.
+func (s *Sender) stepSent() { s.steps++ }
+
+// waitLag blocks while the subscriber is lagLimit steps behind.
+func (s *Sender) waitLag(ctx context.Context) error {
+	for s.lagLimit > 0 && s.steps-s.acked.Load() >= s.lagLimit {
+		select {
+		case <-s.stepAck:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // Lack delivers the subscriber's answer to an Offer. It never blocks; an
@@ -96,6 +142,9 @@ func (s *Sender) Ack(seq uint64) {
 func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 	if err := s.opts.Engine.forSender(); err != nil {
 		return err
+	}
+	if sub.StepAcks > 0 {
+		s.lagLimit = max(int64(s.opts.MaxLag), 2*int64(sub.StepAcks))
 	}
 	cur, _, deleted := s.pub.Current()
 	if deleted || cur == nil {
@@ -139,9 +188,14 @@ func (s *Sender) Run(ctx context.Context, sub Subscribe) error {
 	return s.live(ctx, cur.CommitID())
 }
 
-// live sends every commit after from, coalescing to the newest.
+// live sends every commit after from, coalescing to the newest: a sender
+// that had to wait (for the connection, or for step acks) sends one diff
+// from the last commit it sent to the newest one.
 func (s *Sender) live(ctx context.Context, from string) error {
 	for {
+		if err := s.waitLag(ctx); err != nil {
+			return err
+		}
 		db, err := s.pub.WaitNewer(ctx, from)
 		if errors.Is(err, ErrDeleted) {
 			return s.out.Send(ctx, TypeDeleted, &Deleted{DB: s.db})
@@ -180,6 +234,7 @@ func (s *Sender) step(ctx context.Context, from string, db Value) error {
 	if err := s.out.Send(ctx, TypeNodes, p.batches[last]); err != nil {
 		return err
 	}
+	s.stepSent()
 	if s.opts.OnSent != nil {
 		s.opts.OnSent(len(p.keys), p.bytes)
 	}
@@ -207,6 +262,7 @@ func (s *Sender) sendAll(ctx context.Context, keys []string, head []byte) error 
 	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: len(keys), Bytes: total}); err != nil {
 		return err
 	}
+	s.stepSent()
 	if s.opts.OnSent != nil {
 		s.opts.OnSent(len(keys), total)
 	}

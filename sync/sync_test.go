@@ -62,12 +62,14 @@ func serveReplica(ctx context.Context, t *testing.T, p *pipe, r *csync.Replica, 
 					if err = r.ApplyNodes(ctx, m); err == nil {
 						if m.Head != nil {
 							err = r.ApplyHead(ctx, &csync.Head{DB: m.DB, Head: m.Head, Nodes: m.StepNodes, Bytes: m.StepBytes})
+							s.StepAck(1)
 						} else {
 							s.Ack(m.Seq)
 						}
 					}
 				case *csync.Head:
 					err = r.ApplyHead(ctx, m)
+					s.StepAck(1)
 				case *csync.Offer:
 					var lack [][]byte
 					if lack, err = r.Lacking(ctx, m.Keys); err == nil {
@@ -415,5 +417,83 @@ func TestOfferTimeout(t *testing.T) {
 	close(p.msgs) // Run has returned: nothing sends any more
 	if !errors.Is(err, csync.ErrOfferTimeout) {
 		t.Fatalf("Run: %v, want ErrOfferTimeout", err)
+	}
+}
+
+// A subscriber that stops reading is not buffered for: with step acks its
+// sender stops MaxLag steps ahead of it, even though the connection (here
+// a pipe deep enough for every commit) would take more, and when the
+// subscriber catches up it gets one diff to the newest commit. Its
+// listener still sees every transaction, in order.
+func TestSlowSubscriberIsCoalesced(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, pub := setup(t)
+	if _, err := conn.Transact(ctx, bigLoad(500)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := csync.OpenReplica(ctx, mem.New(), coresync.Engine(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []int64
+	r.Listen(func(e csync.Event) { seen = append(seen, e.TxID) })
+
+	const maxLag, commits = 3, 40
+	p := &pipe{msgs: make(chan any, 10*commits)}
+	s := csync.NewSender("people", conn.Store(), pub, p, csync.SenderOptions{MaxLag: maxLag, Engine: coresync.Engine(nil)})
+	sctx, scancel := context.WithCancel(ctx)
+	defer scancel()
+	sub := r.Subscription("people")
+	sub.StepAcks = 1
+	done := make(chan error, 1)
+	go func() { done <- s.Run(sctx, sub) }()
+
+	// Nobody reads while the commits are made.
+	var last int64
+	for i := range commits {
+		rep, err := conn.Transact(ctx, fmt.Sprintf(`[{:name "slow%d"}]`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = rep.TxID
+	}
+	// The sender has gone quiet: the initial step plus maxLag-1 live
+	// ones, each one message here (small steps carry their head).
+	deadline := time.Now().Add(2 * time.Second)
+	for len(p.msgs) < maxLag && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := len(p.msgs); n != maxLag {
+		t.Fatalf("%d messages wait for the stalled subscriber, want %d (MaxLag steps)", n, maxLag)
+	}
+
+	errc := serveReplica(sctx, t, p, r, s, nil)
+	db, err := r.WaitFor(ctx, last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.CommitID() != conn.DB().CommitID() {
+		t.Fatal("replica at another commit")
+	}
+	// maxLag steps, then one coalesced step to the newest commit.
+	if h := r.Stats().Heads; h != maxLag+1 {
+		t.Fatalf("the replica made %d sync steps, want %d", h, maxLag+1)
+	}
+	if len(seen) != commits+1 {
+		t.Fatalf("listener saw %d transactions, want %d", len(seen), commits+1)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] <= seen[i-1] {
+			t.Fatalf("listener order: %v", seen)
+		}
+	}
+	scancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("sender: %v", err)
 	}
 }

@@ -15,8 +15,8 @@
 //	  |                                       |  is ordered); client CASes its head, swaps db
 //	  |            ... every later commit: nodes..., head ...   (live; a small
 //	  |                                       |  step is one nodes message carrying its head)
-//	  | -- ack{steps: 4} -------------------> |  every 4th step processed; the sender
-//	  |                                       |  stays at most MaxLag steps ahead
+//	  | -- ack{steps: 8} -------------------> |  every 8th step processed; the sender
+//	  |                                       |  stays at most MaxLag (16) steps ahead
 //	  | <-- offer{seq, keys} ---------------- |  commit unknown (pruned): top-down,
 //	  | -- lack{seq, keys it lacks} --------> |  level by level, then nodes + head
 //	  | <-- reset{reason} ------------------- |  incarnation differs / client ahead

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	gosync "sync"
 	"time"
 
@@ -210,7 +211,7 @@ type ClientOptions struct {
 	Logger  logging.Logger
 	// StepAcks: the client acknowledges every StepAcks-th step (head) it
 	// processes, so that the server bounds how far behind it falls and
-	// coalesces the rest (Subscribe.StepAcks). Default 4; negative: no
+	// coalesces the rest (Subscribe.StepAcks). Default 8; negative: no
 	// step acks.
 	StepAcks int
 }
@@ -224,15 +225,19 @@ type ClientLayer struct {
 	log  logging.Logger
 	// unacked counts the steps processed and not yet acknowledged, per
 	// database; only handle's goroutine touches it.
-	unacked map[string]int
+	unacked map[string]*stepCount
 }
+
+// stepCount is a database's steps processed since the last step ack, and
+// how many make the next one due.
+type stepCount struct{ n, due int }
 
 // NewClientLayer stacks the client side of sync on inner.
 func NewClientLayer(inner peer.Conn, opts ClientOptions) *ClientLayer {
 	if opts.StepAcks == 0 {
-		opts.StepAcks = 4
+		opts.StepAcks = 8
 	}
-	l := &ClientLayer{opts: opts, log: logging.Or(opts.Logger), unacked: map[string]int{}}
+	l := &ClientLayer{opts: opts, log: logging.Or(opts.Logger), unacked: map[string]*stepCount{}}
 	l.Layer = peer.NewLayer(inner, l.handle, nil)
 	l.Layer.Start()
 	return l
@@ -379,19 +384,25 @@ func (l *ClientLayer) applyHead(ctx context.Context, r *Replica, h *Head) {
 }
 
 // stepDone counts a processed step and acknowledges every StepAcks-th.
-// (After a resubscribe the count carries over: an early ack only lifts
-// the server's bound a little.)
+// The first ack comes after a random 1..StepAcks steps, so that the many
+// clients of one database do not all ack the same commit. (After a
+// resubscribe the count carries over: an early ack only lifts the
+// server's bound a little.)
 func (l *ClientLayer) stepDone(ctx context.Context, db string) {
 	k := l.opts.StepAcks
 	if k <= 0 {
 		return
 	}
-	n := l.unacked[db] + 1
-	if n < k {
-		l.unacked[db] = n
+	c := l.unacked[db]
+	if c == nil {
+		c = &stepCount{due: 1 + rand.IntN(k)}
+		l.unacked[db] = c
+	}
+	if c.n++; c.n < c.due {
 		return
 	}
-	delete(l.unacked, db)
+	n := c.n
+	c.n, c.due = 0, k
 	if err := (connOutbox{l.Layer.Conn}).Send(ctx, TypeAck, &Ack{DB: db, Steps: n}); err != nil {
 		l.log.Debug("sync: step ack", "err", err)
 	}

@@ -103,8 +103,14 @@ func (s *Sender) StepAck(n int) {
 	}
 }
 
-// stepSent counts a step whose head went out.
-func (s *Sender) stepSent() { s.steps++ }
+// stepSent records a step whose head went out, with the nodes and bytes
+// it carried.
+func (s *Sender) stepSent(nodes int, size int64) {
+	s.steps++
+	if s.opts.OnSent != nil {
+		s.opts.OnSent(nodes, size)
+	}
+}
 
 // waitLag blocks while the subscriber is lagLimit steps behind.
 func (s *Sender) waitLag(ctx context.Context) error {
@@ -234,10 +240,7 @@ func (s *Sender) step(ctx context.Context, from string, db Value) error {
 	if err := s.out.Send(ctx, TypeNodes, p.batches[last]); err != nil {
 		return err
 	}
-	s.stepSent()
-	if s.opts.OnSent != nil {
-		s.opts.OnSent(len(p.keys), p.bytes)
-	}
+	s.stepSent(len(p.keys), p.bytes)
 	return nil
 }
 
@@ -262,10 +265,7 @@ func (s *Sender) sendAll(ctx context.Context, keys []string, head []byte) error 
 	if err := s.out.Send(ctx, TypeHead, &Head{DB: s.db, Head: head, Nodes: len(keys), Bytes: total}); err != nil {
 		return err
 	}
-	s.stepSent()
-	if s.opts.OnSent != nil {
-		s.opts.OnSent(len(keys), total)
-	}
+	s.stepSent(len(keys), total)
 	return nil
 }
 

@@ -27,6 +27,13 @@ type ackConn struct {
 	acks  int // step ack messages
 }
 
+// counts returns the steps acknowledged and the step ack messages.
+func (c *ackConn) counts() (steps, acks int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.steps, c.acks
+}
+
 func (c *ackConn) Send(ctx context.Context, m peer.Msg) error {
 	if m.Type != csync.TypeAck {
 		return nil
@@ -57,10 +64,7 @@ func TestClientLayerAcksSteps(t *testing.T) {
 	if _, err := conn.Transact(ctx, bigLoad(200)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := csync.OpenReplica(ctx, mem.New(), coresync.Engine(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := openReplica(ctx, t, mem.New())
 	const stepAcks, maxLag, commits = 3, 6, 60
 	out := captureOutbox{frames: make(chan []byte, 4*commits)}
 	s := csync.NewSender("people", conn.Store(), pub, out, csync.SenderOptions{MaxLag: maxLag, Engine: coresync.Engine(nil)})
@@ -91,20 +95,14 @@ func TestClientLayerAcksSteps(t *testing.T) {
 	heads := int(r.Stats().Heads)
 	t.Logf("%d commits reached the replica in %d steps", commits, heads)
 	// The acks reach the sender after the head that completes them.
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		c.mu.Lock()
-		steps, acks := c.steps, c.acks
-		c.mu.Unlock()
-		if steps > heads-stepAcks || time.Now().After(deadline) {
-			if steps > heads || steps <= heads-stepAcks {
-				t.Fatalf("%d steps acknowledged for %d processed (acks of %d)", steps, heads, stepAcks)
-			}
-			if heads > maxLag && acks < (heads-stepAcks)/stepAcks {
-				t.Fatalf("%d step acks for %d steps", acks, heads)
-			}
-			break
-		}
+	steps, acks := c.counts()
+	for deadline := time.Now().Add(2 * time.Second); steps <= heads-stepAcks && time.Now().Before(deadline); steps, acks = c.counts() {
 		time.Sleep(time.Millisecond)
+	}
+	if steps > heads || steps <= heads-stepAcks {
+		t.Fatalf("%d steps acknowledged for %d processed (acks of %d)", steps, heads, stepAcks)
+	}
+	if heads > maxLag && acks < (heads-stepAcks)/stepAcks {
+		t.Fatalf("%d step acks for %d steps", acks, heads)
 	}
 }

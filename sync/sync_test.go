@@ -15,6 +15,7 @@ import (
 	"github.com/cairn-db/cairn/core/schema"
 	"github.com/cairn-db/cairn/internal/coresync"
 	"github.com/cairn-db/cairn/peer"
+	"github.com/cairn-db/cairn/store"
 	"github.com/cairn-db/cairn/store/mem"
 	csync "github.com/cairn-db/cairn/sync"
 )
@@ -90,6 +91,16 @@ func serveReplica(ctx context.Context, t *testing.T, p *pipe, r *csync.Replica, 
 	return errc
 }
 
+// openReplica opens a replica on st for the engine of package core.
+func openReplica(ctx context.Context, t *testing.T, st store.Store) *csync.Replica {
+	t.Helper()
+	r, err := csync.OpenReplica(ctx, st, coresync.Engine(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func bigLoad(n int) string {
 	var b strings.Builder
 	b.WriteString("[")
@@ -132,10 +143,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := mem.New()
-	r, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := openReplica(ctx, t, local)
 	var seen []int64
 	r.Listen(func(e csync.Event) { seen = append(seen, e.TxID) })
 
@@ -177,10 +185,7 @@ func TestFullSyncLiveAndResume(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r2 := openReplica(ctx, t, local)
 	var resumed []int64
 	r2.Listen(func(e csync.Event) { resumed = append(resumed, e.TxID) })
 	stop, errc = follow(ctx, t, conn, pub, r2)
@@ -225,7 +230,7 @@ func TestForgedNodeNeverEntersReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := mem.New()
-	r, _ := csync.OpenReplica(ctx, local, coresync.Engine(nil))
+	r := openReplica(ctx, t, local)
 	p := &pipe{msgs: make(chan any, 16)}
 	s := csync.NewSender("x", conn.Store(), pub, p, csync.SenderOptions{Engine: coresync.Engine(nil)})
 	go s.Run(ctx, r.Subscription("x"))
@@ -253,7 +258,7 @@ func TestResetOnNewIncarnation(t *testing.T) {
 	if _, err := conn.Transact(ctx, `[{:name "a"}]`); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := csync.OpenReplica(ctx, mem.New(), coresync.Engine(nil))
+	r := openReplica(ctx, t, mem.New())
 	sub := r.Subscription("x")
 	sub.Incarnation = []byte("another-incarnat")
 	sub.Commit = []byte(strings.Repeat("x", 32))
@@ -279,8 +284,8 @@ func TestSharedStoreNeverRegresses(t *testing.T) {
 	defer cancel()
 	conn, _ := setup(t)
 	shared := mem.New()
-	r1, _ := csync.OpenReplica(ctx, shared, coresync.Engine(nil))
-	r2, _ := csync.OpenReplica(ctx, shared, coresync.Engine(nil))
+	r1 := openReplica(ctx, t, shared)
+	r2 := openReplica(ctx, t, shared)
 	if _, err := conn.Transact(ctx, `[{:name "a"}]`); err != nil {
 		t.Fatal(err)
 	}
@@ -335,10 +340,7 @@ func TestNegotiateAfterPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := mem.New()
-	r, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := openReplica(ctx, t, local)
 	stop, errc := follow(ctx, t, conn, pub, r)
 	if _, err := r.WaitFor(ctx, conn.DB().BasisT()); err != nil {
 		t.Fatal(err)
@@ -362,10 +364,7 @@ func TestNegotiateAfterPrune(t *testing.T) {
 	if err := conn.Store().Delete(ctx, []string{before}); err != nil {
 		t.Fatal(err)
 	}
-	r2, err := csync.OpenReplica(ctx, local, coresync.Engine(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r2 := openReplica(ctx, t, local)
 	var replayed, resets int
 	r2.Listen(func(e csync.Event) {
 		if e.Resync {
@@ -432,10 +431,7 @@ func TestSlowSubscriberIsCoalesced(t *testing.T) {
 	if _, err := conn.Transact(ctx, bigLoad(500)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := csync.OpenReplica(ctx, mem.New(), coresync.Engine(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := openReplica(ctx, t, mem.New())
 	var seen []int64
 	r.Listen(func(e csync.Event) { seen = append(seen, e.TxID) })
 
